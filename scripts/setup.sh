@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Fresh Debian 12 to a working nk in one command: installs the packages that are
+# missing (apt, as root), configures and builds, then runs examples/seed.nk through
+# `nk types`. Safe to re-run; the build directory is $NK_BUILD_DIR (default: build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${NK_BUILD_DIR:-build}
+
+packages=(cmake ninja-build g++ python3 llvm-19-dev llvm-19-tools clang-19 libgtest-dev googletest ccache)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: installing packages needs root (run as root, or install: ${missing[*]})" >&2
+    exit 1
+  fi
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+ninja -C "$build_dir" -j2
+
+echo "setup: $build_dir/bin/nk types examples/seed.nk"
+"$build_dir/bin/nk" types examples/seed.nk

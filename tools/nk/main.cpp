@@ -1,0 +1,532 @@
+// The `nk` command-line driver (SPEC §3): reads the command line, runs the stages
+// (lex, parse, check) one call per line, and prints what the requested stage produced.
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iostream>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "codegen/llvm_info.h"
+#include "frontend/ast.h"
+#include "frontend/ast_printer.h"
+#include "frontend/diagnostics.h"
+#include "frontend/internal_error.h"
+#include "frontend/lexer.h"
+#include "frontend/parser.h"
+#include "frontend/source.h"
+#include "frontend/token.h"
+#include "ir/check.h"
+#include "ir/ir.h"
+#include "ir/ir_printer.h"
+#include "nk/version.h"
+
+namespace nk {
+namespace {
+
+// Exit codes; README.md documents them.
+constexpr int kExitSuccess = 0;
+constexpr int kExitCompileError = 1;    // diagnostics were printed
+constexpr int kExitUsage = 2;           // bad command line, unreadable file
+[[maybe_unused]] constexpr int kExitRuntimeError = 3;  // reserved for `nk run`
+constexpr int kExitInternalError = 70;  // a compiler bug (EX_SOFTWARE)
+
+constexpr const char* kUsage = R"usage(usage: nk COMMAND FILE.nk [OPTIONS]
+
+Commands:
+  check FILE.nk              parse and type-check; print diagnostics only
+  types FILE.nk              print each compiled function's signature and the
+                             types of its locals (like Numba's inspect_types)
+  compile FILE.nk --emit=K   print one stage's output; K is one of
+                               tokens, ast, ir              (available)
+                               llvm, opt-llvm, asm, obj, ptx (not available yet)
+  run FILE.nk [ARGS...]      compile and run the host program (not available yet)
+
+Options for check, types and compile:
+  --function NAME            print only NAME's specialisations
+  --sig SIG                  also compile NAME for SIG, e.g. "float64(float64[:], int64)"
+  --no-host                  do not type the host program (module-level code)
+  -o OUT                     compile: write the output to OUT instead of stdout
+
+Options for all commands:
+  -O0 -O1 -O2 -O3            optimisation level (default -O3)
+  --target=cpu|cuda          default target for functions without @jit(target=...)
+  --no-boundscheck           do not check array indices
+  --fastmath                 allow floating-point reassociation
+  --no-cache                 do not read or write the compilation cache
+  --cache-dir DIR            cache directory (default $XDG_CACHE_HOME/nk)
+  --time                     print each phase's time to stderr
+  --gpu-arch sm_XX           CUDA architecture (default: the GPU's own)
+
+  nk --help                  this text
+  nk --version               nk's and LLVM's versions, and the host CPU
+
+Exit codes:
+  0   success
+  1   compile errors (diagnostics were printed)
+  2   usage error or unreadable file
+  3   runtime error (nk run)
+  70  internal compiler error (a bug in nk; please report it)
+)usage";
+
+// A mistake on the command line: printed as "nk: error: ..." with exit code 2.
+struct UsageError {
+  std::string message;
+};
+
+enum class Command { Check, Types, Compile, Run };
+enum class Emit { None, Tokens, Ast, Ir, Llvm, OptLlvm, Asm, Obj, Ptx };
+enum class Target { Cpu, Cuda };
+
+// Everything the command line says. Options that only later stages use (optimisation
+// level, target, cache, GPU architecture) are validated and stored now.
+struct Options {
+  Command command = Command::Check;
+  std::string file;
+  std::vector<std::string> run_args;  // `nk run FILE ARGS...`: sys.argv[1:]
+  Emit emit = Emit::None;
+  std::string emit_name;  // as given, for messages
+  std::string output;     // -o; empty: stdout
+  std::string function;
+  std::string signature;
+  bool host = true;
+  int opt_level = 3;
+  Target target = Target::Cpu;
+  bool boundscheck = true;
+  bool fastmath = false;
+  bool cache = true;
+  std::string cache_dir;
+  bool time = false;
+  std::string gpu_arch;
+};
+
+const char* command_name(Command c) {
+  switch (c) {
+    case Command::Check: return "check";
+    case Command::Types: return "types";
+    case Command::Compile: return "compile";
+    case Command::Run: return "run";
+  }
+  return "?";
+}
+
+bool parse_emit(std::string_view name, Emit& emit) {
+  static constexpr std::pair<std::string_view, Emit> kEmits[] = {
+      {"tokens", Emit::Tokens}, {"ast", Emit::Ast},         {"ir", Emit::Ir},
+      {"llvm", Emit::Llvm},     {"opt-llvm", Emit::OptLlvm}, {"asm", Emit::Asm},
+      {"obj", Emit::Obj},       {"ptx", Emit::Ptx},
+  };
+  for (const auto& [spelling, kind] : kEmits) {
+    if (name == spelling) {
+      emit = kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+// "sm_" followed by two or three digits and an optional feature letter ("sm_90a").
+bool valid_gpu_arch(std::string_view arch) {
+  if (arch.substr(0, 3) != "sm_") return false;
+  std::string_view rest = arch.substr(3);
+  if (!rest.empty() && rest.back() >= 'a' && rest.back() <= 'z') rest.remove_suffix(1);
+  if (rest.size() < 2 || rest.size() > 3) return false;
+  return std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads the command line. Every option is checked here, so later code can trust it.
+class CommandLine {
+ public:
+  explicit CommandLine(std::vector<std::string> args) : args_(std::move(args)) {}
+
+  Options parse() {
+    Options o;
+    if (args_.empty()) throw UsageError{"no command given (see 'nk --help')"};
+    const std::string& command = args_[0];
+    if (command == "check") o.command = Command::Check;
+    else if (command == "types") o.command = Command::Types;
+    else if (command == "compile") o.command = Command::Compile;
+    else if (command == "run") o.command = Command::Run;
+    else if (!command.empty() && command[0] == '-')
+      throw UsageError{"expected a command (check, types, compile, run) before '" + command + "' (see 'nk --help')"};
+    else
+      throw UsageError{"unknown command '" + command + "' (see 'nk --help')"};
+
+    bool options_done = false;  // after "--", everything is a file name
+    for (pos_ = 1; pos_ < args_.size(); ++pos_) {
+      const std::string& arg = args_[pos_];
+      if (options_done || arg.empty() || arg[0] != '-' || arg == "-") {
+        positional(o, arg);
+        // `nk run FILE ARGS...`: what follows FILE belongs to the program.
+        if (o.command == Command::Run && !o.file.empty()) {
+          o.run_args.assign(args_.begin() + static_cast<std::ptrdiff_t>(pos_) + 1, args_.end());
+          break;
+        }
+        continue;
+      }
+      if (arg == "--") {
+        options_done = true;
+        continue;
+      }
+      option(o, arg);
+    }
+    validate(o);
+    return o;
+  }
+
+ private:
+  void positional(Options& o, const std::string& arg) {
+    if (!o.file.empty()) throw UsageError{"unexpected argument '" + arg + "' (one FILE.nk per command)"};
+    o.file = arg;
+  }
+
+  void option(Options& o, const std::string& arg) {
+    std::string value;
+    if (arg.size() == 3 && arg[0] == '-' && arg[1] == 'O') {
+      if (arg[2] < '0' || arg[2] > '3') throw UsageError{"invalid optimisation level '" + arg + "' (expected -O0, -O1, -O2 or -O3)"};
+      o.opt_level = arg[2] - '0';
+    } else if (arg == "--no-boundscheck") {
+      o.boundscheck = false;
+    } else if (arg == "--fastmath") {
+      o.fastmath = true;
+    } else if (arg == "--no-cache") {
+      o.cache = false;
+    } else if (arg == "--time") {
+      o.time = true;
+    } else if (take_value(arg, "--target", value)) {
+      if (value == "cpu") o.target = Target::Cpu;
+      else if (value == "cuda") o.target = Target::Cuda;
+      else throw UsageError{"invalid value '" + value + "' for '--target' (expected cpu or cuda)"};
+    } else if (take_value(arg, "--cache-dir", value)) {
+      o.cache_dir = value;
+    } else if (take_value(arg, "--gpu-arch", value)) {
+      if (!valid_gpu_arch(value))
+        throw UsageError{"invalid value '" + value + "' for '--gpu-arch' (expected sm_XX, e.g. sm_80)"};
+      o.gpu_arch = value;
+    } else if (take_value(arg, "--function", value)) {
+      only_for(o, "--function", {Command::Check, Command::Types, Command::Compile});
+      o.function = value;
+    } else if (take_value(arg, "--sig", value)) {
+      only_for(o, "--sig", {Command::Check, Command::Types, Command::Compile});
+      o.signature = value;
+    } else if (arg == "--no-host") {
+      only_for(o, "--no-host", {Command::Check, Command::Types, Command::Compile});
+      o.host = false;
+    } else if (take_value(arg, "--emit", value)) {
+      only_for(o, "--emit", {Command::Compile});
+      if (!parse_emit(value, o.emit))
+        throw UsageError{"invalid value '" + value + "' for '--emit' (expected tokens, ast, ir, llvm, opt-llvm, asm, obj or ptx)"};
+      o.emit_name = value;
+    } else if (o.command == Command::Compile && arg.size() > 2 && arg.compare(0, 2, "-o") == 0) {  // -oOUT
+      o.output = arg.substr(2);
+    } else if (take_value(arg, "-o", value)) {
+      only_for(o, "-o", {Command::Compile});
+      o.output = value;
+    } else {
+      throw UsageError{"unknown option '" + arg + "' (see 'nk --help')"};
+    }
+  }
+
+  // Matches "NAME=VALUE" or "NAME VALUE" (the value is the next argument).
+  bool take_value(const std::string& arg, std::string_view name, std::string& value) {
+    if (arg == name) {
+      if (pos_ + 1 >= args_.size()) throw UsageError{"option '" + std::string(name) + "' needs a value"};
+      value = args_[++pos_];
+    } else if (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 && arg[name.size()] == '=') {
+      value = arg.substr(name.size() + 1);
+    } else {
+      return false;
+    }
+    if (value.empty()) throw UsageError{"option '" + std::string(name) + "' needs a non-empty value"};
+    return true;
+  }
+
+  void only_for(const Options& o, const char* option, std::initializer_list<Command> commands) {
+    if (std::find(commands.begin(), commands.end(), o.command) != commands.end()) return;
+    throw UsageError{std::string("option '") + option + "' is not valid for 'nk " + command_name(o.command) + "'"};
+  }
+
+  void validate(const Options& o) {
+    if (o.file.empty()) throw UsageError{std::string("'nk ") + command_name(o.command) + "' needs a FILE.nk"};
+    if (o.command == Command::Compile && o.emit == Emit::None)
+      throw UsageError{"'nk compile' needs --emit=tokens|ast|ir|llvm|opt-llvm|asm|obj|ptx"};
+    if (!o.signature.empty() && o.function.empty()) throw UsageError{"'--sig' needs '--function NAME'"};
+  }
+
+  std::vector<std::string> args_;
+  size_t pos_ = 0;
+};
+
+// Reads FILE whole. Refuses directories, and stops reading past the lexer's size
+// limit, so `nk check /dev/zero` fails at once instead of filling memory.
+bool read_source(const std::string& path, std::string& contents, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "cannot read '" + path + "': it is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  contents.clear();
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    contents.append(buffer, static_cast<size_t>(in.gcount()));
+    if (contents.size() > kMaxSourceBytes) {
+      error = "cannot read '" + path + "': it is larger than the limit of " + std::to_string(kMaxSourceBytes) +
+              " bytes";
+      return false;
+    }
+  }
+  if (in.bad()) {
+    error = "cannot read '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+// `--time`: "nk: time: parse 0.123 ms" on stderr after each phase.
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(bool enabled) : enabled_(enabled) {}
+
+  template <class F>
+  auto measure(const char* phase, F&& run_phase) {
+    auto start = std::chrono::steady_clock::now();
+    auto result = run_phase();
+    if (enabled_) {
+      std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - start;
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3f", ms.count());
+      std::cerr << "nk: time: " << phase << ' ' << text << " ms\n";
+    }
+    return result;
+  }
+
+ private:
+  bool enabled_;
+};
+
+// A token's source text with control characters escaped, so each token is one line.
+std::string escape_spelling(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "\\x%02x", c);
+          out += hex;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+// `--emit=tokens`: "KIND 'spelling' LINE:COL", and " = VALUE" for numbers.
+void print_tokens(std::ostream& out, const SourceFile& file, const std::vector<Token>& tokens) {
+  for (const Token& t : tokens) {
+    LineColumn lc = file.line_column(t.range.begin);
+    out << tok_name(t.kind) << " '" << escape_spelling(file.slice(t.range)) << "' " << lc.line << ':' << lc.column;
+    if (t.kind == Tok::IntLiteral) {
+      // Literals are never negative; 2**63 (allowed before unary minus) prints as such.
+      out << " = " << static_cast<uint64_t>(t.int_value);
+    } else if (t.kind == Tok::FloatLiteral) {
+      char value[40];
+      std::snprintf(value, sizeof value, "%.17g", t.float_value);
+      out << " = " << value;
+    }
+    out << '\n';
+  }
+}
+
+bool defines_function(const ast::Module& module, const std::string& name) {
+  return std::any_of(module.body.begin(), module.body.end(), [&](const ast::StmtPtr& s) {
+    return s->kind == ast::StmtKind::FunctionDef && s->as<ast::FunctionDefStmt>().name == name;
+  });
+}
+
+// Moves the specialisations of functions other than `name` from `program` into
+// `others`, which must outlive `program`: the kept ones may point at them (callees).
+void keep_only(ir::Program& program, const std::string& name, std::vector<std::unique_ptr<ir::Function>>& others) {
+  std::vector<std::unique_ptr<ir::Function>> kept;
+  for (std::unique_ptr<ir::Function>& fn : program.functions)
+    (fn->name == name ? kept : others).push_back(std::move(fn));
+  program.functions = std::move(kept);
+}
+
+// Writes a command's result to -o OUT, or to stdout.
+bool write_output(const Options& o, const std::string& text) {
+  if (o.output.empty() || o.output == "-") {
+    std::cout << text << std::flush;
+    return true;
+  }
+  std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
+  if (out) out << text;
+  if (out) out.close();
+  if (!out) {
+    std::cerr << "nk: error: cannot write '" << o.output << "': " << std::strerror(errno) << '\n';
+    return false;
+  }
+  return true;
+}
+
+// Honest refusals for what needs the code generator, which does not exist yet.
+int not_available(const std::string& what, const char* lands_with) {
+  std::cerr << "nk: error: " << what << " is not available yet: " << lands_with << '\n';
+  return kExitUsage;
+}
+
+int run_command(const Options& o) {
+  if (o.command == Command::Run) return not_available("'nk run'", "code generation lands with the CPU JIT");
+  switch (o.emit) {
+    case Emit::None:
+    case Emit::Tokens:
+    case Emit::Ast:
+    case Emit::Ir: break;
+    case Emit::Llvm:
+    case Emit::OptLlvm:
+    case Emit::Asm:
+    case Emit::Obj: return not_available("'--emit=" + o.emit_name + "'", "code generation lands with the CPU JIT");
+    case Emit::Ptx: return not_available("'--emit=ptx'", "PTX generation lands with the CUDA target");
+  }
+
+  std::string text;
+  std::string error;
+  if (!read_source(o.file, text, error)) {
+    std::cerr << "nk: error: " << error << '\n';
+    return kExitUsage;
+  }
+  SourceFile file(o.file, std::move(text));
+  Diagnostics diags(file);
+  PhaseTimer timer(o.time);
+  std::ostringstream out;
+
+  if (o.emit == Emit::Tokens) {
+    std::vector<Token> tokens = timer.measure("lex", [&] { return lex(file, diags); });
+    diags.render(std::cerr);
+    print_tokens(out, file, tokens);
+    if (!write_output(o, out.str())) return kExitUsage;
+    return diags.has_errors() ? kExitCompileError : kExitSuccess;
+  }
+
+  // The tokens are kept alive next to the AST built from them.
+  std::vector<Token> tokens;
+  ast::Module module = timer.measure("parse", [&] {
+    tokens = lex(file, diags);
+    return parse(tokens, file, diags);
+  });
+  if (o.emit == Emit::Ast) {
+    // Printed even after errors: parse tests read how the parser recovered.
+    diags.render(std::cerr);
+    ast::print(out, module);
+    if (!write_output(o, out.str())) return kExitUsage;
+    return diags.has_errors() ? kExitCompileError : kExitSuccess;
+  }
+  // Type checking a partly parsed module would report errors caused by the skipped
+  // statements ("name 'x' is not defined"), so syntax errors come alone, as in Python.
+  if (diags.has_errors()) {
+    diags.render(std::cerr);
+    return kExitCompileError;
+  }
+  if (!o.function.empty() && !defines_function(module, o.function)) {
+    std::cerr << "nk: error: '" << o.file << "' defines no function named '" << o.function << "'\n";
+    return kExitUsage;
+  }
+
+  ir::CheckOptions check_options;
+  if (!o.signature.empty()) {
+    check_options.function = o.function;
+    check_options.signature = o.signature;
+  }
+  check_options.host = o.host;
+  ir::Program program;
+  try {
+    program = timer.measure("types", [&] { return ir::check(module, file, diags, check_options); });
+  } catch (...) {
+    diags.render(std::cerr);  // what was found before the internal error
+    throw;
+  }
+  diags.render(std::cerr);
+  if (diags.has_errors()) return kExitCompileError;
+  if (o.command == Command::Check) return kExitSuccess;
+
+  std::vector<std::unique_ptr<ir::Function>> others;  // outlives `program`'s use below
+  if (!o.function.empty()) {
+    keep_only(program, o.function, others);
+    if (program.functions.empty()) {
+      std::cerr << "nk: error: no specialisation of '" << o.function
+                << "' was compiled (nothing calls it); give its signature with --sig\n";
+      return kExitUsage;
+    }
+  }
+  if (o.command == Command::Types) ir::print_types(out, program);
+  else ir::print_program(out, program);
+  return write_output(o, out.str()) ? kExitSuccess : kExitUsage;
+}
+
+int main_with_args(std::vector<std::string> args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::cout << kUsage;
+    return kExitSuccess;
+  }
+  if (!args.empty() && args[0] == "--version") {
+    std::cout << "nk " << kVersion << " (LLVM " << codegen::llvm_version() << ", host CPU "
+              << codegen::host_cpu_name() << ")\n";
+    return kExitSuccess;
+  }
+  // `nk COMMAND ... --help` asks for help too (but not among `nk run`'s program ARGS).
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::cout << kUsage;
+      return kExitSuccess;
+    }
+    if (args[0] == "run" && !args[i].empty() && args[i][0] != '-') break;  // FILE: ARGS follow
+  }
+  Options options;
+  try {
+    options = CommandLine(std::move(args)).parse();
+  } catch (const UsageError& e) {
+    std::cerr << "nk: error: " << e.message << '\n';
+    return kExitUsage;
+  }
+  return run_command(options);
+}
+
+}  // namespace
+}  // namespace nk
+
+int main(int argc, char** argv) {
+  try {
+    return nk::main_with_args(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc));
+  } catch (const nk::InternalError& e) {
+    std::cerr << "nk: internal error: " << e.what() << '\n';
+  } catch (const std::bad_alloc&) {
+    std::cerr << "nk: internal error: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "nk: internal error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "nk: internal error: unknown exception\n";
+  }
+  return nk::kExitInternalError;
+}
