@@ -129,18 +129,24 @@ class Parser {
     uint32_t d = 0;
     for (const Expr* c : children) d = std::max(d, depth_of(c));
     node->depth = d + 1;
-    if (node->depth > kMaxExprDepth) {
-      if (!depth_reported_) {
-        depth_reported_ = true;
-        error(DiagId::NestingTooDeep, node->range, {std::to_string(kMaxExprDepth)});
-      }
-      return std::make_unique<ErrorExpr>(node->range);
-    }
+    if (node->depth > kMaxExprDepth) return too_deep(node->range);
     return node;
+  }
+  ExprPtr too_deep(SourceRange r) {
+    if (!depth_reported_) {
+      depth_reported_ = true;
+      error(DiagId::NestingTooDeep, r, {std::to_string(kMaxExprDepth)});
+    }
+    panic_ = true;
+    return std::make_unique<ErrorExpr>(r);
   }
   ExprPtr error_expr() { return std::make_unique<ErrorExpr>(cur().range); }
 
   void synchronize();
+  // Statements that failed to parse are left out of the tree (never null).
+  static void push(Block& out, StmtPtr s) {
+    if (s) out.push_back(std::move(s));
+  }
 
   // ---- statements ----
   void parse_statement(Block& out);
@@ -255,7 +261,7 @@ void Parser::parse_statement(Block& out) {
       }
       if (!panic_) {
         if (at(Tok::kw_Def)) {
-          out.push_back(parse_function_def(std::move(decorators)));
+          push(out, parse_function_def(std::move(decorators)));
         } else if (at(Tok::kw_Class)) {
           reject_compound("class definitions");
         } else {
@@ -264,14 +270,14 @@ void Parser::parse_statement(Block& out) {
       }
       break;
     }
-    case Tok::kw_Def: out.push_back(parse_function_def({})); break;
+    case Tok::kw_Def: push(out, parse_function_def({})); break;
     case Tok::kw_If: {
       SourceRange r = advance().range;
-      out.push_back(parse_if(r));
+      push(out, parse_if(r));
       break;
     }
-    case Tok::kw_While: out.push_back(parse_while()); break;
-    case Tok::kw_For: out.push_back(parse_for()); break;
+    case Tok::kw_While: push(out, parse_while()); break;
+    case Tok::kw_For: push(out, parse_for()); break;
     case Tok::kw_Class: reject_compound("class definitions"); break;
     case Tok::kw_With: reject_compound("'with' statements"); break;
     case Tok::kw_Try: reject_compound("'try' statements"); break;
@@ -547,7 +553,7 @@ StmtPtr Parser::parse_if(SourceRange start) {
   if (panic_) return stmt;
   if (at(Tok::kw_Elif)) {
     SourceRange r = advance().range;
-    stmt->else_body.push_back(parse_if(r));
+    push(stmt->else_body, parse_if(r));
   } else if (accept(Tok::kw_Else)) {
     stmt->else_body = parse_block("'else'");
   }
@@ -914,7 +920,7 @@ ExprPtr Parser::parse_primary() {
       for (const ExprPtr& x : call->args) d = std::max(d, x->depth);
       for (const Keyword& k : call->keywords) d = std::max(d, k.value->depth);
       call->depth = d + 1;
-      if (call->depth > kMaxExprDepth) return finish(std::move(call), {});
+      if (call->depth > kMaxExprDepth) return too_deep(call->range);
       e = std::move(call);
     } else if (at(Tok::LBracket)) {
       NestingGuard guard(*this);
@@ -935,7 +941,7 @@ ExprPtr Parser::parse_primary() {
       uint32_t d = sub->value->depth;
       for (const ExprPtr& x : sub->indices) d = std::max(d, x->depth);
       sub->depth = d + 1;
-      if (sub->depth > kMaxExprDepth) return finish(std::move(sub), {});
+      if (sub->depth > kMaxExprDepth) return too_deep(sub->range);
       e = std::move(sub);
     } else {
       return e;

@@ -194,6 +194,7 @@ class FunctionChecker {
   std::map<std::string, int> local_map_;
   std::vector<bool> declared_;  // locals with an annotation: their type does not widen
   bool quiet_ = true;
+  bool suppressed_ = false;  // the last report was dropped: drop its notes too
   bool changed_ = false;
   int temp_counter_ = 0;
   int loop_depth_ = 0;
@@ -216,6 +217,7 @@ class ProgramChecker {
   Diagnostics& diags() { return diags_; }
   const SourceFile& file() const { return file_; }
   const ModuleInfo& info() const { return info_; }
+  bool after_syntax_errors() const { return after_syntax_errors_; }
 
  private:
   struct Key {
@@ -234,8 +236,8 @@ class ProgramChecker {
   Program program_;
   std::map<Key, Entry> specs_;
   std::map<const FunctionInfo*, size_t> spec_counts_;
-  std::vector<const Function*> roots_;
   int depth_ = 0;
+  bool after_syntax_errors_ = false;
 };
 
 // ---------------------------------------------------------------------------------
@@ -280,11 +282,16 @@ FunctionChecker::FunctionChecker(ProgramChecker& program, Function& fn, const Fu
 
 void FunctionChecker::report(DiagId id, SourceRange r, std::initializer_list<std::string> args) {
   if (quiet_) return;
+  if (program_.after_syntax_errors() && (id == DiagId::UndefinedName || id == DiagId::NoTypeForName)) {
+    suppressed_ = true;
+    return;
+  }
+  suppressed_ = false;
   program_.diags().report(id, r, args);
 }
 
 void FunctionChecker::note(DiagId id, SourceRange r, std::initializer_list<std::string> args) {
-  if (quiet_) return;
+  if (quiet_ || suppressed_) return;
   program_.diags().note(id, r, args);
 }
 
@@ -1298,7 +1305,7 @@ Typed FunctionChecker::subscript(const ast::SubscriptExpr& e) {
     return {std::make_shared<IntrinsicExpr>(string_type(), e.range, Intrinsic::ArgvItem, std::vector<ExprRef>{idx})};
   }
   if (!t->is_array()) {
-    report(DiagId::CannotIndex, e.value->range, {t->str()});
+    report(DiagId::CannotIndex, e.range, {t->str()});
     for (const auto& i : e.indices)
       if (i->kind != ast::ExprKind::Slice) expr(*i);
     return {error_value(e.range)};
@@ -2079,6 +2086,7 @@ void collect_calls(const Stmt& s, std::set<const Function*>& seen, std::vector<c
 }
 
 Program ProgramChecker::run(const CheckOptions& options) {
+  after_syntax_errors_ = options.after_syntax_errors;
   std::vector<const Function*> roots;
   if (options.host) {
     auto host = std::make_unique<Function>();

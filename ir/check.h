@@ -18,6 +18,9 @@ struct CheckOptions {
   std::string signature;
   // Type the host program (off: only eager signatures and `function` are roots).
   bool host = true;
+  // The module had syntax errors (the statements they skipped may have defined names):
+  // do not report undefined names, which would only be their consequences.
+  bool after_syntax_errors = false;
 };
 
 Program check(const ast::Module& module, const SourceFile& file, Diagnostics& diags,

@@ -442,12 +442,10 @@ int run_command(const Options& o) {
     if (!write_output(o, out.str())) return kExitUsage;
     return diags.has_errors() ? kExitCompileError : kExitSuccess;
   }
-  // Type checking a partly parsed module would report errors caused by the skipped
-  // statements ("name 'x' is not defined"), so syntax errors come alone, as in Python.
-  if (diags.has_errors()) {
-    diags.render(std::cerr);
-    return kExitCompileError;
-  }
+  // After syntax errors the module is still type-checked, so that independent errors
+  // are reported in one run; names that the skipped statements might have defined are
+  // not reported as undefined.
+  bool parse_errors = diags.has_errors();
   if (!o.function.empty() && !defines_function(module, o.function)) {
     std::cerr << "nk: error: '" << o.file << "' defines no function named '" << o.function << "'\n";
     return kExitUsage;
@@ -459,6 +457,7 @@ int run_command(const Options& o) {
     check_options.signature = o.signature;
   }
   check_options.host = o.host;
+  check_options.after_syntax_errors = parse_errors;
   ir::Program program;
   try {
     program = timer.measure("types", [&] { return ir::check(module, file, diags, check_options); });
