@@ -236,6 +236,7 @@ struct FunctionDefStmt : Stmt {
   std::vector<Param> params;
   ExprPtr returns;  // may be null
   Block body;
+  bool has_syntax_errors = false;  // statements of its body were skipped
 };
 struct ImportAlias {
   std::string name;  // dotted for `import a.b`

@@ -118,7 +118,16 @@ void Diagnostics::render_one(std::ostream& out, const SourceFile& file, Severity
 }
 
 void Diagnostics::render(std::ostream& out) const {
-  for (const Diagnostic& d : diags_) {
+  // In source order (stages report in their own order); "too many errors" stays last.
+  std::vector<const Diagnostic*> sorted;
+  for (const Diagnostic& d : diags_) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    bool fa = a->id == DiagId::TooManyErrors, fb = b->id == DiagId::TooManyErrors;
+    if (fa != fb) return fb;
+    return a->range.begin < b->range.begin;
+  });
+  for (const Diagnostic* dp : sorted) {
+    const Diagnostic& d = *dp;
     render_one(out, *file_, d.severity, d.range, d.message);
     for (const DiagNote& n : d.notes) {
       if (n.has_range) render_one(out, *file_, Severity::Note, n.range, n.message);

@@ -3,6 +3,7 @@
 #include "frontend/lexer.h"
 
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -63,6 +64,26 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
       cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
     return 0;
   return n;
+}
+
+uint32_t decode_utf8(std::string_view s, size_t i, size_t n) {
+  uint32_t cp = static_cast<unsigned char>(s[i]) & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+// Python allows letters (and marks, digits) of any script in names; these ranges hold
+// spaces, punctuation, symbols and emoji, which it rejects. (An approximation of
+// Unicode's XID classes that needs no tables.)
+bool is_identifier_code_point(uint32_t cp) {
+  if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
+  if (cp == 0xD7 || cp == 0xF7) return false;
+  if (cp >= 0x2000 && cp <= 0x2BFF) return false;
+  if (cp >= 0x3000 && cp <= 0x3003) return false;
+  if (cp >= 0xE000 && cp <= 0xF8FF) return false;
+  if ((cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF) return false;
+  if (cp >= 0x1F000 && cp <= 0x1FFFF) return false;
+  return true;
 }
 
 void append_utf8(std::string& out, uint32_t cp) {
@@ -132,6 +153,13 @@ class Lexer {
   void lex_string(size_t prefix_begin, bool raw, bool fstring);
   void lex_punct();
   bool check_bad_byte();
+  // Skips a comment; NUL bytes and invalid UTF-8 are errors there too (as in Python).
+  void skip_comment() {
+    while (!at_end() && peek() != '\n' && peek() != '\r') {
+      if ((peek() == '\0' || static_cast<unsigned char>(peek()) >= 0x80) && check_bad_byte()) continue;
+      pos_ += static_cast<unsigned char>(peek()) >= 0x80 ? utf8_sequence_length(src_, pos_) : 1;
+    }
+  }
   bool decode_escape(std::string& out);
 
   std::string_view src_;
@@ -151,8 +179,6 @@ std::vector<Token> Lexer::run() {
     emit(Tok::EndOfFile, 0, 0);
     return std::move(tokens_);
   }
-  // A UTF-8 byte-order mark is allowed, as in Python.
-  if (src_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   while (!diags_.saturated()) {
     if (line_start_) {
       lex_line_start();
@@ -164,12 +190,12 @@ std::vector<Token> Lexer::run() {
     if (c == ' ' || c == '\t' || c == '\f') {
       ++pos_;
     } else if (c == '#') {
-      while (!at_end() && peek() != '\n' && peek() != '\r') ++pos_;
+      skip_comment();
     } else if (c == '\n' || c == '\r') {
       uint32_t b = pos32();
       pos_ += (c == '\r' && peek(1) == '\n') ? 2 : 1;
       if (brackets_.empty() && !fragment_) {
-        emit(Tok::Newline, b, b + 1);
+        emit(Tok::Newline, b, pos32());
         line_start_ = true;
       }
     } else if (c == '\\') {
@@ -198,7 +224,7 @@ std::vector<Token> Lexer::run() {
   }
   uint32_t end = at(src_.size());
   if (!brackets_.empty()) {
-    const OpenBracket& open = brackets_.front();
+    const OpenBracket& open = brackets_.back();
     error(DiagId::UnclosedBracket, open.offset, open.offset + 1, {std::string(1, open.ch)});
   }
   if (!fragment_ && !tokens_.empty() && tokens_.back().kind != Tok::Newline && tokens_.back().kind != Tok::Dedent &&
@@ -216,9 +242,8 @@ std::vector<Token> Lexer::run() {
 bool Lexer::check_bad_byte() {
   unsigned char c = static_cast<unsigned char>(peek());
   if (c == 0) {
-    uint32_t line = static_cast<uint32_t>(pos_);
-    (void)line;
     error(DiagId::NullByte, pos32(), pos32() + 1);
+    emit(Tok::Error, pos32(), pos32() + 1);
     ++pos_;
     return true;
   }
@@ -226,6 +251,7 @@ bool Lexer::check_bad_byte() {
     size_t n = utf8_sequence_length(src_, pos_);
     if (n == 0) {
       error(DiagId::InvalidUtf8, pos32(), pos32() + 1);
+      emit(Tok::Error, pos32(), pos32() + 1);
       ++pos_;
       while (!at_end() && (static_cast<unsigned char>(peek()) & 0xC0) == 0x80) ++pos_;
       return true;
@@ -251,7 +277,7 @@ void Lexer::lex_line_start() {
     if (at_end()) return;
     char c = peek();
     if (c == '#') {
-      while (!at_end() && peek() != '\n' && peek() != '\r') ++pos_;
+      skip_comment();
       continue;
     }
     if (c == '\n' || c == '\r') {
@@ -306,6 +332,17 @@ void Lexer::lex_identifier_or_string() {
     if (c >= 0x80) {
       size_t n = utf8_sequence_length(src_, pos_);
       if (n == 0) break;
+      uint32_t cp = decode_utf8(src_, pos_, n);
+      if (!is_identifier_code_point(cp)) {
+        if (pos_ > begin) break;  // end the name here; the character is reported next
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "%04X", cp);
+        error(DiagId::InvalidIdentifierChar, pos32(), pos32() + static_cast<uint32_t>(n),
+              {std::string(src_.substr(pos_, n)), hex});
+        emit(Tok::Error, pos32(), pos32() + static_cast<uint32_t>(n));
+        pos_ += n;
+        return;
+      }
       pos_ += n;
     } else if (is_ident_char(c)) {
       ++pos_;
@@ -514,7 +551,7 @@ bool Lexer::decode_escape(std::string& out) {
       return true;
     }
     case 'N':
-      error(DiagId::InvalidEscape, at(esc_begin), pos32(), {"\\N{...}"});
+      error(DiagId::NamedEscape, at(esc_begin), pos32());
       return false;
     default:
       if (c >= '0' && c <= '7') {
@@ -555,6 +592,7 @@ void Lexer::lex_string(size_t prefix_begin, bool raw, bool fstring) {
       if (n == 0) {
         error(DiagId::InvalidUtf8, pos32(), pos32() + 1);
         ++pos_;
+        while (!at_end() && (static_cast<unsigned char>(peek()) & 0xC0) == 0x80) ++pos_;
         continue;
       }
       value.append(src_.substr(pos_, n));
@@ -621,10 +659,16 @@ void Lexer::lex_punct() {
         emit(Tok::Error, b, b + 1);
         return;
       }
+      Tok kind = p.kind;
       if (brackets_.back().ch != want) {
         error(DiagId::MismatchedBracket, b, b + 1, {std::string(1, c), std::string(1, brackets_.back().ch)});
+        // Close what is open, so the parser does not report the same mistake again.
+        char open = brackets_.back().ch;
+        kind = open == '(' ? Tok::RParen : open == '[' ? Tok::RBracket : Tok::RBrace;
       }
       brackets_.pop_back();
+      emit(kind, b, pos32());
+      return;
     }
     emit(p.kind, b, pos32());
     return;
@@ -635,6 +679,7 @@ void Lexer::lex_punct() {
                           ? "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 15]) + "0123456789abcdef"[c & 15]
                           : std::string(1, c);
   error(DiagId::InvalidCharacter, b, b + 1, {shown});
+  emit(Tok::Error, b, b + 1);
   ++pos_;
 }
 

@@ -96,13 +96,24 @@ class Parser {
     error_expected(what ? std::string(what) : tok_description(k));
     return false;
   }
+  // Syntax errors after an unclosed bracket are its consequences, and tokens the lexer
+  // already reported need no second message.
+  bool muted() const { return cur().kind == Tok::Error || cur().range.begin >= mute_after_; }
   void error_expected(const std::string& what) {
     if (panic_) return;
+    if (muted()) {
+      panic_ = true;
+      return;
+    }
     diags_.report(DiagId::ExpectedToken, cur().range, {what, describe_token(cur())});
     panic_ = true;
   }
   void error(DiagId id, SourceRange r, std::initializer_list<std::string> args = {}) {
     if (panic_) return;
+    if (muted()) {
+      panic_ = true;
+      return;
+    }
     diags_.report(id, r, args);
     panic_ = true;
   }
@@ -195,6 +206,9 @@ class Parser {
   bool depth_reported_ = false;
   int function_depth_ = 0;
   int loop_depth_ = 0;
+
+ public:
+  uint32_t mute_after_ = UINT32_MAX;
 };
 
 // Panic-mode recovery: skip to the end of the current logical line (and past any block
@@ -297,8 +311,14 @@ void Parser::parse_statement(Block& out) {
 }
 
 void Parser::reject_compound(const char* what, DiagId id) {
+  bool is_try = at(Tok::kw_Try);
   error(id, cur().range, {what});
   synchronize();
+  // The clauses of a rejected 'try' go with it.
+  while (is_try && (at(Tok::kw_Except) || at(Tok::kw_Finally) || at(Tok::kw_Else))) {
+    panic_ = true;
+    synchronize();
+  }
 }
 
 // simple_stmts: simple_stmt (';' simple_stmt)* [';'] NEWLINE
@@ -344,6 +364,10 @@ StmtPtr Parser::parse_simple_statement() {
       advance();
       ExprPtr e;
       if (!at(Tok::Newline) && !at(Tok::Semicolon) && !at(Tok::EndOfFile)) e = parse_expression();
+      if (!e) {
+        error_soft(DiagId::UnsupportedSingular, r, {"a bare 'raise' (re-raising)"});
+        return nullptr;
+      }
       if (at(Tok::kw_From)) {
         error(DiagId::UnsupportedSingular, cur().range, {"'raise ... from ...'"});
         return nullptr;
@@ -508,6 +532,10 @@ StmtPtr Parser::parse_function_def(std::vector<Decorator> decorators) {
   fn->decorators = std::move(decorators);
   if (!expect(Tok::LParen)) return nullptr;
   while (!at(Tok::RParen) && !panic_) {
+    if (at(Tok::Star) && peek().kind == Tok::Comma) {
+      error(DiagId::Unsupported, cur().range, {"keyword-only parameter markers ('*')"});
+      return nullptr;
+    }
     if (at(Tok::Star) || at(Tok::StarStar)) {
       error(DiagId::Unsupported, cur().range, {at(Tok::Star) ? "'*args' parameters" : "'**kwargs' parameters"});
       return nullptr;
@@ -538,7 +566,9 @@ StmtPtr Parser::parse_function_def(std::vector<Decorator> decorators) {
   ++function_depth_;
   int saved_loops = loop_depth_;
   loop_depth_ = 0;
+  unsigned errors_before = diags_.error_count();
   fn->body = parse_block("function definition");
+  fn->has_syntax_errors = diags_.error_count() > errors_before;
   loop_depth_ = saved_loops;
   --function_depth_;
   return fn;
@@ -986,6 +1016,8 @@ void Parser::parse_call_arguments(CallExpr& call) {
     if (at(Tok::Identifier) && peek().kind == Tok::Equal) {
       const Token& name = advance();
       advance();
+      for (const Keyword& other : call.keywords)
+        if (other.name == name.text) error_soft(DiagId::RepeatedKeyword, name.range, {name.text});
       Keyword k{name.text, name.range, parse_expression()};
       call.keywords.push_back(std::move(k));
     } else {
@@ -1041,7 +1073,7 @@ ExprPtr Parser::parse_atom() {
       error(DiagId::UnexpectedIndent, t.range);
       return error_expr();
     default:
-      if (!panic_) diags_.report(DiagId::ExpectedExpression, t.range, {describe_token(t)});
+      if (!panic_ && !muted()) diags_.report(DiagId::ExpectedExpression, t.range, {describe_token(t)});
       panic_ = true;
       return error_expr();
   }
@@ -1293,7 +1325,10 @@ ExprPtr Parser::parse_fragment_expression() {
 }  // namespace
 
 ast::Module parse(const std::vector<Token>& tokens, const SourceFile& file, Diagnostics& diags) {
-  return Parser(tokens, file, diags).parse_module();
+  Parser parser(tokens, file, diags);
+  for (const Diagnostic& d : diags.all())
+    if (d.id == DiagId::UnclosedBracket) parser.mute_after_ = std::min(parser.mute_after_, d.range.begin);
+  return parser.parse_module();
 }
 
 ast::ExprPtr parse_expression_text(std::string_view text, uint32_t base, const SourceFile& file, Diagnostics& diags) {

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "frontend/internal_error.h"
-#include "frontend/ast_printer.h"
 #include "ir/module_info.h"
 #include "ir/type_syntax.h"
 
@@ -24,6 +23,19 @@ struct Typed {
   Weak weak = Weak::No;
   const Type* type() const { return e->type; }
 };
+
+// Whether a weak integer literal's value fits the integer type it is combined with.
+bool literal_fits(const ExprRef& e, const Type* t) {
+  if (e->kind != ExprKind::Const || !t->is_int()) return true;
+  int64_t v = e->as<ConstExpr>().int_value;
+  if (t->is_signed()) {
+    if (t->bits() == 64) return true;
+    int64_t hi = (int64_t{1} << (t->bits() - 1)) - 1;
+    return v >= -hi - 1 && v <= hi;
+  }
+  if (v < 0) return false;
+  return t->bits() == 64 || v <= static_cast<int64_t>((uint64_t{1} << t->bits()) - 1);
+}
 
 ExprRef error_value(SourceRange r) { return std::make_shared<ConstExpr>(error_type(), r, 0, 0.0); }
 ExprRef unknown_value(SourceRange r) { return std::make_shared<ConstExpr>(unknown_type(), r, 0, 0.0); }
@@ -110,6 +122,8 @@ class FunctionChecker {
   FunctionChecker(ProgramChecker& program, Function& fn, const FunctionInfo* info,
                   const std::vector<const ast::Stmt*>& body);
   void run();
+  // Errors were dropped as likely consequences of syntax errors.
+  bool dropped_errors() const { return dropped_errors_; }
 
  private:
   // ---- diagnostics (silent during inference passes) ----
@@ -144,6 +158,9 @@ class FunctionChecker {
   StmtRef block(const ast::Block& b, SourceRange r);
   void stmt(const ast::Stmt& s, std::vector<StmtRef>& out);
   void assign_to(const ast::Expr& target, Typed value, std::vector<StmtRef>& out, SourceRange r);
+  // After an error in what a target would have been given: later uses of its names are
+  // not reported again.
+  void poison(const ast::Expr& target);
   void aug_assign(const ast::AugAssignStmt& s, std::vector<StmtRef>& out);
   void for_stmt(const ast::ForStmt& s, std::vector<StmtRef>& out);
   void return_stmt(const ast::ReturnStmt& s, std::vector<StmtRef>& out);
@@ -184,6 +201,7 @@ class FunctionChecker {
 
   // The resolution of a name at module scope (null if it is local or unknown).
   const GlobalSymbol* global(const std::string& name) const;
+  std::string text(SourceRange r) const;  // the source text of a range, for messages
   // A module or module member that an expression names (np, np.float32, cuda.jit...).
   bool resolve_member(const ast::Expr& e, ModuleId& module, const Member*& member) const;
 
@@ -195,10 +213,12 @@ class FunctionChecker {
   std::vector<bool> declared_;  // locals with an annotation: their type does not widen
   bool quiet_ = true;
   bool suppressed_ = false;  // the last report was dropped: drop its notes too
+  bool dropped_errors_ = false;
   bool changed_ = false;
   int temp_counter_ = 0;
   int loop_depth_ = 0;
   const Type* inferred_return_ = nullptr;
+  bool saw_unknown_return_ = false;  // a `return value` whose type inference never found
   SourceRange first_return_;
 };
 
@@ -215,6 +235,15 @@ class ProgramChecker {
                        bool quiet_caller);
 
   Diagnostics& diags() { return diags_; }
+  // Specialisations whose checking reported errors: callers do not report the
+  // consequences (a wrong return type) again.
+  bool failed(const Function* f) const { return failed_.count(f) != 0; }
+  // Where a function was called recursively before its return type was known.
+  void note_recursion(const Function* f, SourceRange site) { recursion_sites_.emplace(f, site); }
+  const SourceRange* recursion_site(const Function* f) const {
+    auto it = recursion_sites_.find(f);
+    return it == recursion_sites_.end() ? nullptr : &it->second;
+  }
   const SourceFile& file() const { return file_; }
   const ModuleInfo& info() const { return info_; }
   bool after_syntax_errors() const { return after_syntax_errors_; }
@@ -238,6 +267,8 @@ class ProgramChecker {
   std::map<const FunctionInfo*, size_t> spec_counts_;
   int depth_ = 0;
   bool after_syntax_errors_ = false;
+  std::set<const Function*> failed_;
+  std::map<const Function*, SourceRange> recursion_sites_;
 };
 
 // ---------------------------------------------------------------------------------
@@ -245,9 +276,11 @@ class ProgramChecker {
 FunctionChecker::FunctionChecker(ProgramChecker& program, Function& fn, const FunctionInfo* info,
                                  const std::vector<const ast::Stmt*>& body)
     : program_(program), fn_(fn), info_(info), body_(body) {
+  // Parameters start with their argument types and, like other locals, widen when
+  // assigned wider values (Numba's unification).
   for (size_t i = 0; i < fn_.locals.size(); ++i) {
     local_map_[fn_.locals[i].name] = static_cast<int>(i);
-    declared_.push_back(true);
+    declared_.push_back(false);
   }
   // Every name assigned anywhere in the body is a local of the whole function (Python).
   std::vector<std::pair<std::string, SourceRange>> names;
@@ -280,10 +313,13 @@ FunctionChecker::FunctionChecker(ProgramChecker& program, Function& fn, const Fu
   }
 }
 
+std::string FunctionChecker::text(SourceRange r) const { return std::string(program_.file().slice(r)); }
+
 void FunctionChecker::report(DiagId id, SourceRange r, std::initializer_list<std::string> args) {
   if (quiet_) return;
   if (program_.after_syntax_errors() && (id == DiagId::UndefinedName || id == DiagId::NoTypeForName)) {
     suppressed_ = true;
+    dropped_errors_ = true;
     return;
   }
   suppressed_ = false;
@@ -310,13 +346,20 @@ void FunctionChecker::run() {
   if (fn_.target != Target::Host && !fn_.return_type) {
     fn_.return_type = inferred_return_ ? inferred_return_ : none_type();
     if (fn_.return_type->kind() == TypeKind::Unknown) fn_.return_type = error_type();
+    const SourceRange* site = program_.recursion_site(&fn_);
+    if (!inferred_return_ && saw_unknown_return_) {
+      // Every return went through a recursive call: nothing gives the type.
+      report(DiagId::RecursionNeedsType, site ? *site : info_->def->name_range, {fn_.name});
+      fn_.return_type = error_type();
+    }
   }
   fn_.body = block(body_, whole);
   // Locals that never got a type were only assigned erroneous values.
   for (Local& l : fn_.locals)
     if (l.type->kind() == TypeKind::Unknown) l.type = error_type();
-  if (info_ && fn_.return_type != none_type() && !fn_.return_type->is_error() && falls_through(info_->def->body)) {
-    report(DiagId::ReturnTypeMismatch, info_->def->name_range, {fn_.name, fn_.return_type->str(), "none (falling off the end)"});
+  if (info_ && !info_->def->has_syntax_errors && fn_.return_type != none_type() && !fn_.return_type->is_error() &&
+      falls_through(info_->def->body)) {
+    report(DiagId::MissingReturn, info_->def->name_range, {fn_.name, fn_.return_type->str()});
   }
 }
 
@@ -490,6 +533,17 @@ ExprRef FunctionChecker::bind_temp(ExprRef v, std::vector<StmtRef>& out) {
   return std::make_shared<LocalExpr>(v->type, v->range, t);
 }
 
+void FunctionChecker::poison(const ast::Expr& target) {
+  if (quiet_) return;
+  std::vector<std::pair<std::string, SourceRange>> names;
+  collect_target_names(target, names);
+  for (const auto& [name, range] : names) {
+    int index = local_index(name);
+    if (index >= 0 && fn_.locals[static_cast<size_t>(index)].type->kind() == TypeKind::Unknown)
+      fn_.locals[static_cast<size_t>(index)].type = error_type();
+  }
+}
+
 void FunctionChecker::assign_to(const ast::Expr& target, Typed v, std::vector<StmtRef>& out, SourceRange r) {
   switch (target.kind) {
     case ast::ExprKind::Name: {
@@ -497,6 +551,15 @@ void FunctionChecker::assign_to(const ast::Expr& target, Typed v, std::vector<St
       int index = local_index(name);
       NK_CHECK(index >= 0) << "assigned name '" << name << "' has no local";
       const Type* vt = v.type();
+      if (vt->is_error()) {
+        poison(target);
+        return;
+      }
+      if (vt == none_type()) {
+        report(DiagId::VoidValue, v.e->range, {v.e->kind == ExprKind::Call ? v.e->as<CallExpr>().callee->name : text(v.e->range)});
+        poison(target);
+        return;
+      }
       if (vt->kind() == TypeKind::String && fn_.target != Target::Host) {
         report(DiagId::StringOperation, target.range, {"assigning a string to a variable inside a compiled function"});
         return;
@@ -535,7 +598,7 @@ void FunctionChecker::assign_to(const ast::Expr& target, Typed v, std::vector<St
       }
       if (v.type()->is_error() || !ok) return;
       if (!v.type()->is_numeric()) {
-        report(DiagId::IncompatibleAssign, r, {ast::to_string(target), v.type()->str(), array->type->elem()->str()});
+        report(DiagId::IncompatibleAssign, r, {text(target.range), v.type()->str(), array->type->elem()->str()});
         return;
       }
       out.push_back(std::make_shared<StoreStmt>(r, array, indices, make_cast(v.e, array->type->elem())));
@@ -546,22 +609,35 @@ void FunctionChecker::assign_to(const ast::Expr& target, Typed v, std::vector<St
       const auto& targets = target.kind == ast::ExprKind::Tuple ? target.as<ast::TupleExpr>().elements
                                                                 : target.as<ast::ListExpr>().elements;
       if (v.type()->is_error()) {
-        for (const auto& t : targets) assign_to(*t, {unknown_value(t->range)}, out, r);
+        if (v.type()->kind() == TypeKind::Unknown)
+          for (const auto& t : targets) assign_to(*t, {unknown_value(t->range)}, out, r);
+        poison(target);
         return;
       }
       if (!v.type()->is_tuple()) {
         report(DiagId::CannotUnpack, r, {v.type()->str()});
+        poison(target);
         return;
       }
       size_t n = v.type()->elements().size();
       if (n != targets.size()) {
         report(DiagId::UnpackMismatch, r, {std::to_string(n), std::to_string(targets.size())});
+        poison(target);
         return;
       }
       // Evaluate every element before assigning any (a, b = b, a).
       std::vector<Typed> parts;
       if (v.e->kind == ExprKind::MakeTuple) {
-        for (const ExprRef& x : v.e->as<MakeTupleExpr>().elements) parts.push_back({bind_temp(x, out)});
+        for (const ExprRef& x : v.e->as<MakeTupleExpr>().elements) {
+          // Locals are copied too: a, b = b, a reads both before writing either.
+          if (x->kind == ExprKind::Local && !quiet_) {
+            int t = new_temp(x->type, x->range);
+            out.push_back(std::make_shared<AssignStmt>(x->range, t, x));
+            parts.push_back({std::make_shared<LocalExpr>(x->type, x->range, t)});
+          } else {
+            parts.push_back({bind_temp(x, out)});
+          }
+        }
       } else {
         ExprRef whole = bind_temp(v.e, out);
         for (size_t i = 0; i < n; ++i)
@@ -644,8 +720,9 @@ void FunctionChecker::for_stmt(const ast::ForStmt& s, std::vector<StmtRef>& out)
   if (!call) {
     ExprRef it = value(*s.iter);
     if (!it->type->is_error())
-      report(DiagId::UnsupportedSingular, s.iter->range,
-             {"iterating over a value of type '" + it->type->str() + "'; loop over range(...) instead"});
+      report(DiagId::UnsupportedHint, s.iter->range,
+             {"iterating over a value of type '" + it->type->str() + "'", "loop over range(...) instead"});
+    poison(*s.target);
     ++loop_depth_;
     block(s.body, s.range);
     --loop_depth_;
@@ -707,6 +784,7 @@ void FunctionChecker::return_stmt(const ast::ReturnStmt& s, std::vector<StmtRef>
   if (s.value && s.value->kind != ast::ExprKind::NoneLit) {
     v = value(*s.value);
     t = v->type;
+    if (t->kind() == TypeKind::Unknown && quiet_) saw_unknown_return_ = true;
     if (t->is_error()) return;
     if (t->kind() == TypeKind::String || t->kind() == TypeKind::DType || t->kind() == TypeKind::ArgList) {
       report(DiagId::DeclaredReturnMismatch, s.value->range, {t->str(), fn_.name, "a number, array or tuple"});
@@ -744,7 +822,7 @@ void FunctionChecker::return_stmt(const ast::ReturnStmt& s, std::vector<StmtRef>
   bool annotated = info_ && (info_->annotated_return || !info_->signatures.empty());
   bool ok = u == declared || (annotated && u && declared->is_numeric() && t->is_numeric());
   if (!ok) {
-    if (info_ && info_->annotated_return)
+    if (annotated)
       report(DiagId::DeclaredReturnMismatch, s.range, {t->str(), fn_.name, declared->str()});
     else
       report(DiagId::ReturnTypeMismatch, s.range, {fn_.name, t->str(), declared->str()});
@@ -766,7 +844,7 @@ void FunctionChecker::raise_stmt(const ast::RaiseStmt& s, std::vector<StmtRef>& 
   }
   const Member* b = head->kind == ast::ExprKind::Name ? find_builtin(head->as<ast::NameExpr>().id) : nullptr;
   if (!b || b->kind != MemberKind::Exception || (head->kind == ast::ExprKind::Name && local_index(head->as<ast::NameExpr>().id) >= 0)) {
-    report(DiagId::RaiseNotException, head->range, {"'" + ast::to_string(*head) + "'"});
+    report(DiagId::RaiseNotException, head->range, {"'" + text(head->range) + "'"});
     return;
   }
   ExprRef msg;
@@ -972,17 +1050,19 @@ Typed FunctionChecker::name(const ast::NameExpr& e) {
   if (g) {
     switch (g->kind) {
       case SymbolKind::Constant: {
+        // A module constant is a Python number, weak like a literal (NEP 50), so
+        // `x[i] * ALPHA` stays float32 as it does under CPython and NumPy.
         const Constant& c = g->constant;
-        if (c.type->is_float()) return {make_const_float(c.type, c.float_value, e.range)};
+        if (c.type->is_float()) return {make_const_float(c.type, c.float_value, e.range), Weak::Float};
         if (c.type->is_bool()) return {make_const_bool(c.int_value != 0, e.range)};
-        return {make_const_int(c.type, c.int_value, e.range)};
+        return {make_const_int(c.type, c.int_value, e.range), Weak::Int};
       }
       case SymbolKind::HostVariable:
         report(DiagId::GlobalNotConstant, e.range, {e.id});
         if (g->range.end > g->range.begin) note(DiagId::GlobalDefinedHere, g->range, {e.id});
         return {error_value(e.range)};
       case SymbolKind::Function:
-        report(DiagId::UnsupportedSingular, e.range, {"using function '" + e.id + "' as a value; call it"});
+        report(DiagId::UnsupportedHint, e.range, {"using function '" + e.id + "' as a value", "call it"});
         return {error_value(e.range)};
       case SymbolKind::Member:
         if (g->member->kind == MemberKind::DType) return {std::make_shared<ConstExpr>(dtype_type(scalar_by_name(g->member->name)), e.range, 0, 0.0)};
@@ -998,7 +1078,7 @@ Typed FunctionChecker::name(const ast::NameExpr& e) {
         return {error_value(e.range)};
     }
     if (g->kind == SymbolKind::Member && g->member->kind == MemberKind::Constant)
-      return {make_const_float(float64(), constant_value(g->member->name), e.range)};
+      return {make_const_float(float64(), constant_value(g->member->name), e.range), Weak::Float};
   }
   if (e.id == "__name__") {
     report(DiagId::UnsupportedSingular, e.range, {"'__name__' outside 'if __name__ == \"__main__\":'"});
@@ -1024,7 +1104,7 @@ Typed FunctionChecker::attribute(const ast::AttributeExpr& e) {
       return {error_value(e.range)};
     }
     switch (found->kind) {
-      case MemberKind::Constant: return {make_const_float(float64(), constant_value(found->name), e.range)};
+      case MemberKind::Constant: return {make_const_float(float64(), constant_value(found->name), e.range), Weak::Float};
       case MemberKind::DType: return {std::make_shared<ConstExpr>(dtype_type(scalar_by_name(found->name)), e.range, 0, 0.0)};
       case MemberKind::HostFn:
         if (std::string(found->name) == "argv") {
@@ -1033,7 +1113,7 @@ Typed FunctionChecker::attribute(const ast::AttributeExpr& e) {
         }
         [[fallthrough]];
       default:
-        report(DiagId::UnsupportedSingular, e.range, {"using '" + ast::to_string(e) + "' as a value; call it"});
+        report(DiagId::UnsupportedHint, e.range, {"using '" + text(e.range) + "' as a value", "call it"});
         return {error_value(e.range)};
     }
   }
@@ -1095,6 +1175,11 @@ Typed FunctionChecker::binary_op(BinaryOp op, Typed a, Typed b, SourceRange r, S
     report(DiagId::WholeArrayExpr, op_range, {spelling(op), (ta->is_array() ? ta : tb)->str()});
     return {error_value(r)};
   }
+  if (ta == none_type() || tb == none_type()) {
+    const ExprRef& v = ta == none_type() ? a.e : b.e;
+    report(DiagId::VoidValue, v->range, {v->kind == ExprKind::Call ? v->as<CallExpr>().callee->name : text(v->range)});
+    return {error_value(r)};
+  }
   if (ta->kind() == TypeKind::String || tb->kind() == TypeKind::String) {
     report(DiagId::StringOperation, op_range, {std::string("the '") + spelling(op) + "' operator on strings"});
     return {error_value(r)};
@@ -1102,6 +1187,14 @@ Typed FunctionChecker::binary_op(BinaryOp op, Typed a, Typed b, SourceRange r, S
   if (!ta->is_numeric() || !tb->is_numeric()) {
     report(DiagId::TypeMismatchBinary, op_range, {spelling(op), ta->str(), tb->str()});
     return {error_value(r)};
+  }
+  // NEP 50: a Python int that does not fit the other operand's type is an error.
+  for (const Typed* x : {&a, &b}) {
+    const Typed& other = x == &a ? b : a;
+    if (x->weak == Weak::Int && other.weak == Weak::No && !literal_fits(x->e, other.type())) {
+      report(DiagId::LiteralOutOfBounds, x->e->range, {std::to_string(x->e->as<ConstExpr>().int_value), other.type()->str()});
+      return {error_value(r)};
+    }
   }
   Operand p = promote_operands({ta, a.weak}, {tb, b.weak});
   const Type* t = p.type;
@@ -1162,6 +1255,14 @@ Typed FunctionChecker::compare(const ast::CompareExpr& e) {
   ExprRef result;
   for (size_t i = 0; i < e.ops.size(); ++i) {
     Operand p = promote_operands({operands[i].type(), operands[i].weak}, {operands[i + 1].type(), operands[i + 1].weak});
+    // Comparing with a Python int outside the other type's range is exact (NumPy 2):
+    // compare in int64 instead of wrapping the literal.
+    for (size_t k : {i, i + 1}) {
+      const Typed& other = operands[k == i ? i + 1 : i];
+      if (operands[k].weak == Weak::Int && other.weak == Weak::No && !literal_fits(operands[k].e, other.type()) &&
+          other.type()->is_int() && other.type()->bits() < 64)
+        p.type = int64();
+    }
     ExprRef c = make_compare(e.ops[i], make_cast(operands[i].e, p.type), make_cast(operands[i + 1].e, p.type), e.range);
     result = result ? make_logical(BoolOpKind::And, result, c, e.range) : c;
   }
@@ -1441,7 +1542,8 @@ Typed FunctionChecker::call(const ast::CallExpr& e) {
     return {error_value(e.range)};
   }
   if (callee.kind == ast::ExprKind::Subscript) {
-    report(DiagId::UnsupportedSingular, callee.range, {"launching CUDA kernels ('f[blocks, threads](...)') in this version"});
+    std::string kernel = text(callee.as<ast::SubscriptExpr>().value->range);
+    report(DiagId::UnsupportedHint, callee.range, {"launching CUDA kernels ('" + kernel + "[blocks, threads](...)')", "the CUDA backend does not exist yet"});
     return {error_value(e.range)};
   }
   ExprRef v = value(callee);
@@ -1457,7 +1559,7 @@ const Type* FunctionChecker::dtype_arg(const ast::Expr& e) {
   ExprRef v = value(e);
   if (v->type->is_error()) return nullptr;
   if (v->type->kind() == TypeKind::DType) return v->type->elem();
-  report(DiagId::DTypeArgument, e.range, {ast::to_string(e)});
+  report(DiagId::DTypeArgument, e.range, {text(e.range)});
   return nullptr;
 }
 
@@ -1625,7 +1727,12 @@ Typed FunctionChecker::call_member(const Member& m, ModuleId module, const ast::
         if (!check_arity(e, shown, 1, 1)) return {error_value(e.range)};
         ExprRef a = value(*e.args[0]);
         if (a->type->is_error()) return {error_value(e.range)};
-        return call_array_method(a, "copy", e);
+        if (!a->type->is_array()) {
+          report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "an array", a->type->str()});
+          return {error_value(e.range)};
+        }
+        return {std::make_shared<IntrinsicExpr>(array_type(a->type->elem(), a->type->ndim(), Layout::C), e.range,
+                                                Intrinsic::ArrayCopy, std::vector<ExprRef>{a})};
       }
       return call_math(m, e, shown);
     case MemberKind::ArrayNew: return call_new_array(m.name, e);
@@ -1709,7 +1816,7 @@ Typed FunctionChecker::call_math(const Member& m, const ast::CallExpr& e, const 
   if (m.rule == TypingRule::MinMax && e.args.size() == 1) {
     ExprRef v = value(*e.args[0]);
     if (!v->type->is_error())
-      report(DiagId::UnsupportedSingular, e.range, {shown + "() of a single " + (v->type->is_array() ? "array" : "value") + " (reductions come later)"});
+      report(DiagId::UnsupportedHint, e.range, {shown + "() of a single " + (v->type->is_array() ? "array" : "value"), "array reductions come later; write a loop"});
     return {error_value(e.range)};
   }
   if (!check_arity(e, shown, min, max)) return {error_value(e.range)};
@@ -1717,7 +1824,7 @@ Typed FunctionChecker::call_math(const Member& m, const ast::CallExpr& e, const 
   for (size_t i = 0; i < e.args.size(); ++i) {
     Typed v = expr(*e.args[i]);
     if (v.type()->is_error()) return {error_value(e.range)};
-    if (v.type()->is_array()) {
+    if (v.type()->is_array() && shown.rfind("np.", 0) == 0) {
       report(DiagId::WholeArrayExpr, e.range, {shown, v.type()->str()});
       return {error_value(e.range)};
     }
@@ -1806,7 +1913,7 @@ Typed FunctionChecker::call_builtin(const std::string& n, const ast::CallExpr& e
     return {error_value(e.range)};
   }
   if (n == "print") {
-    report(DiagId::UnsupportedSingular, e.range, {"print() inside an expression; call it as a statement"});
+    report(DiagId::UnsupportedHint, e.range, {"print() inside an expression", "call it as a statement"});
     return {error_value(e.range)};
   }
   if (n == "len") {
@@ -1865,7 +1972,7 @@ Typed FunctionChecker::call_array_method(ExprRef array, const std::string& metho
                                             std::vector<ExprRef>{array, make_cast(v, t->elem())})};
   }
   if (method == "sum" || method == "min" || method == "max" || method == "mean") {
-    report(DiagId::UnsupportedSingular, e.range, {"the array reduction '." + method + "()' in this version; write a loop"});
+    report(DiagId::UnsupportedHint, e.range, {"the array reduction '." + method + "()'", "write a loop"});
     return {error_value(e.range)};
   }
   const auto& a = e.callee->as<ast::AttributeExpr>();
@@ -1891,7 +1998,10 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
     args.push_back(v);
   }
   if (!e.keywords.empty()) {
-    report(DiagId::UnexpectedKeyword, e.keywords[0].name_range, {cname, e.keywords[0].name});
+    bool is_param = false;
+    for (const ast::Param& p : callee.def->params) is_param = is_param || p.name == e.keywords[0].name;
+    if (is_param) report(DiagId::KeywordArgsToFunction, e.keywords[0].name_range, {e.keywords[0].name});
+    else report(DiagId::UnexpectedKeyword, e.keywords[0].name_range, {cname, e.keywords[0].name});
     return {error_value(e.range)};
   }
   if (e.args.size() != callee.def->params.size()) {
@@ -1906,7 +2016,7 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
                  (from == Target::Cpu && to == Target::Cpu) || (gpu_from && to == Target::CudaDevice);
   if (!allowed) {
     if (from == Target::Host && to == Target::CudaKernel)
-      report(DiagId::UnsupportedSingular, e.range, {"calling a @cuda.jit kernel without a launch configuration; write " + cname + "[blocks, threads](...)"});
+      report(DiagId::KernelNeedsLaunch, e.callee->range, {cname});
     else
       report(DiagId::CallTargetMismatch, e.callee->range, {target_name(from), target_name(to), cname});
     return {error_value(e.range)};
@@ -1917,19 +2027,28 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
     std::vector<std::vector<const Type*>> candidates;
     for (const Signature& s : callee.signatures) candidates.push_back(s.params);
     if (callee.fully_annotated()) candidates.push_back(callee.annotated);
+    // The best signature: exact matches first, then conversions that lose nothing
+    // (to a type that holds every value), then any numeric conversion; ties go to the
+    // first declared.
     const std::vector<const Type*>* chosen = nullptr;
+    int best = 1 << 30;
     for (const auto& c : candidates) {
       if (c.size() != args.size()) continue;
-      bool ok = true;
-      for (size_t i = 0; i < c.size() && ok; ++i) {
-        const Type* u = unify(c[i], args[i]->type);
-        ok = u == c[i] || (c[i]->is_numeric() && args[i]->type->is_numeric());
+      int cost = 0;
+      for (size_t i = 0; i < c.size() && cost < (1 << 20); ++i) {
+        const Type* from = args[i]->type;
+        const Type* u = unify(c[i], from);
+        if (from == c[i]) continue;
+        if (u == c[i]) cost += from->is_numeric() ? 1 : 0;  // promotion (or layout relaxation)
+        else if (c[i]->is_numeric() && from->is_numeric()) cost += 100;
+        else cost = 1 << 20;
       }
-      if (ok) {
+      if (cost < best) {
+        best = cost;
         chosen = &c;
-        break;
       }
     }
+    if (best >= (1 << 20)) chosen = nullptr;
     if (!chosen) {
       std::vector<const Type*> given;
       for (const ExprRef& a : args) given.push_back(a->type);
@@ -1944,11 +2063,13 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
   Function* f = program_.specialise(callee, types, e.range, quiet_);
   if (!f) return {quiet_ ? unknown_value(e.range) : error_value(e.range)};
   if (!f->return_type) {
-    // Recursion into a specialisation whose return type is not known yet.
-    report(DiagId::RecursionNeedsType, e.callee->range, {cname});
+    // Recursion into a specialisation whose return type is not known yet: inference
+    // may still find it from the other returns; if not, the function reports it.
+    program_.note_recursion(f, e.callee->range);
+    if (!quiet_ && f != &fn_) report(DiagId::RecursionNeedsType, e.callee->range, {cname});
     return {quiet_ ? unknown_value(e.range) : error_value(e.range)};
   }
-  if (f->return_type->is_error()) return {error_value(e.range)};
+  if (f->return_type->is_error() || (!quiet_ && program_.failed(f))) return {error_value(e.range)};
   if (quiet_) return {std::make_shared<CallExpr>(f->return_type, e.range, f, args)};
   return {std::make_shared<CallExpr>(f->return_type, e.range, f, args)};
 }
@@ -1989,10 +2110,15 @@ Function* ProgramChecker::specialise(FunctionInfo& info, const std::vector<const
   for (const auto& s : info.def->body) body.push_back(s.get());
   ++depth_;
   unsigned errors_before = diags_.error_count();
-  FunctionChecker(*this, *f, &info, body).run();
+  FunctionChecker checker(*this, *f, &info, body);
+  checker.run();
   --depth_;
-  if (diags_.error_count() > errors_before && !diags_.saturated())
-    diags_.note(DiagId::InSignatureHere, info.def->name_range, {info.def->name, type_list(args)});
+  // After syntax errors in its body, a function's inferred types are unreliable.
+  if (info.def->has_syntax_errors || checker.dropped_errors()) failed_.insert(f);
+  if (diags_.error_count() > errors_before) {
+    failed_.insert(f);
+    if (!diags_.saturated()) diags_.note(DiagId::InSignatureHere, info.def->name_range, {info.def->name, type_list(args)});
+  }
   specs_[key].in_progress = false;
   return f;
 }

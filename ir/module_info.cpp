@@ -1,7 +1,6 @@
 // collect_module: imports, decorators, constants and the host program.
 #include "ir/module_info.h"
 
-#include "frontend/ast_printer.h"
 
 #include <cmath>
 #include <numbers>
@@ -275,7 +274,7 @@ class Collector {
     } else if (e.kind == ast::ExprKind::List) {
       for (const auto& x : e.as<ast::ListExpr>().elements) add_signature(fn, *x);
     } else {
-      diags_.report(DiagId::BadSignature, e.range, {ast::to_string(e), "signatures are written as strings"});
+      diags_.report(DiagId::BadSignature, e.range, {std::string(file_.slice(e.range)), "signatures are written as strings"});
     }
   }
 
@@ -291,7 +290,7 @@ class Collector {
       }
       std::string name = decorator_name(*head);
       if (name.empty()) {
-        diags_.report(DiagId::UnknownDecorator, d.expr->range, {ast::to_string(*d.expr)});
+        diags_.report(DiagId::UnknownDecorator, d.expr->range, {std::string(file_.slice(d.expr->range))});
         continue;
       }
       fn.target = name == "cuda.jit" ? Target::CudaKernel : Target::Cpu;

@@ -1,7 +1,6 @@
 // Annotation and signature parsing.
 #include "ir/type_syntax.h"
 
-#include "frontend/ast_printer.h"
 #include "frontend/parser.h"
 
 namespace nk::ir {
@@ -58,20 +57,25 @@ const Type* annotation_type(const ast::Expr& e, bool allow_void) {
   return nullptr;
 }
 
-bool signature_from_expr(const ast::Expr& e, SourceRange where, const std::string& text, Diagnostics& diags,
-                         Signature& out) {
+bool signature_from_expr(const ast::Expr& e, SourceRange where, const std::string& text, uint32_t base,
+                         Diagnostics& diags, Signature& out) {
+  // The part of the signature text an AST node came from.
+  auto piece = [&](SourceRange r) -> std::string {
+    if (r.begin < base || r.end < r.begin || r.end - base > text.size()) return text;
+    return text.substr(r.begin - base, r.end - r.begin);
+  };
   const ast::Expr* args_holder = &e;
   if (e.kind == ast::ExprKind::Call) {
     const auto& c = e.as<ast::CallExpr>();
     out.return_type = annotation_type(*c.callee, true);
     if (!out.return_type) {
-      diags.report(DiagId::BadSignature, where, {text, "'" + ast::to_string(*c.callee) + "' is not a type"});
+      diags.report(DiagId::BadSignature, where, {text, "'" + piece(c.callee->range) + "' is not a type"});
       return false;
     }
     for (const ast::ExprPtr& a : c.args) {
       const Type* t = annotation_type(*a, false);
       if (!t) {
-        diags.report(DiagId::BadSignature, where, {text, "a parameter type is not a type"});
+        diags.report(DiagId::BadSignature, where, {text, "'" + piece(a->range) + "' is not a type"});
         return false;
       }
       out.params.push_back(t);
@@ -82,7 +86,7 @@ bool signature_from_expr(const ast::Expr& e, SourceRange where, const std::strin
     for (const ast::ExprPtr& a : args_holder->as<ast::TupleExpr>().elements) {
       const Type* t = annotation_type(*a, false);
       if (!t) {
-        diags.report(DiagId::BadSignature, where, {text, "a parameter type is not a type"});
+        diags.report(DiagId::BadSignature, where, {text, "'" + piece(a->range) + "' is not a type"});
         return false;
       }
       out.params.push_back(t);
@@ -97,7 +101,7 @@ bool signature_from_expr(const ast::Expr& e, SourceRange where, const std::strin
 
 const Type* type_from_annotation(const ast::Expr& annotation, Diagnostics& diags) {
   if (const Type* t = annotation_type(annotation, true)) return t;
-  diags.report(DiagId::BadTypeSyntax, annotation.range, {ast::to_string(annotation)});
+  diags.report(DiagId::BadTypeSyntax, annotation.range, {std::string(diags.file().slice(annotation.range))});
   return error_type();
 }
 
@@ -112,7 +116,7 @@ bool parse_signature(const ast::Expr& literal, const SourceFile& file, Diagnosti
     diags.report(DiagId::BadSignature, literal.range, {text, "it does not parse"});
     return false;
   }
-  return signature_from_expr(*e, literal.range, text, diags, out);
+  return signature_from_expr(*e, literal.range, text, literal.range.begin + 1, diags, out);
 }
 
 bool parse_signature_text(const std::string& text, const SourceFile& file, Diagnostics& diags, Signature& out) {
@@ -122,7 +126,7 @@ bool parse_signature_text(const std::string& text, const SourceFile& file, Diagn
     diags.report(DiagId::BadSignature, {0, 0}, {text, "it does not parse"});
     return false;
   }
-  return signature_from_expr(*e, {0, 0}, text, diags, out);
+  return signature_from_expr(*e, {0, 0}, text, 0, diags, out);
 }
 
 }  // namespace nk::ir

@@ -156,7 +156,7 @@ TEST(Check, NonConstantGlobalInFunction) {
 TEST(Check, MissingReturnOnAPath) {
   Checked c = check_text("def f(x):\n    if x > 0:\n        return 1\nf(1)\n");
   ASSERT_FALSE(c.diags.empty());
-  EXPECT_EQ(c.diags[0].id, DiagId::ReturnTypeMismatch);
+  EXPECT_EQ(c.diags[0].id, DiagId::MissingReturn);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "codegen/jit.h"
 #include "codegen/llvm_info.h"
 #include "frontend/ast.h"
 #include "frontend/ast_printer.h"
@@ -32,6 +33,8 @@
 #include "ir/ir.h"
 #include "ir/ir_printer.h"
 #include "nk/version.h"
+#include "runtime/entry_points.h"
+#include "runtime/errors.h"
 
 namespace nk {
 namespace {
@@ -40,7 +43,7 @@ namespace {
 constexpr int kExitSuccess = 0;
 constexpr int kExitCompileError = 1;    // diagnostics were printed
 constexpr int kExitUsage = 2;           // bad command line, unreadable file
-[[maybe_unused]] constexpr int kExitRuntimeError = 3;  // reserved for `nk run`
+constexpr int kExitRuntimeError = 3;   // `nk run`: the program raised an exception
 constexpr int kExitInternalError = 70;  // a compiler bug (EX_SOFTWARE)
 
 constexpr const char* kUsage = R"usage(usage: nk COMMAND FILE.nk [OPTIONS]
@@ -104,6 +107,7 @@ struct Options {
   bool host = true;
   int opt_level = 3;
   Target target = Target::Cpu;
+  bool target_given = false;  // --target=cpu also runs @jit(target="cuda") functions here
   bool boundscheck = true;
   bool fastmath = false;
   bool cache = true;
@@ -206,6 +210,7 @@ class CommandLine {
     } else if (arg == "--time") {
       o.time = true;
     } else if (take_value(arg, "--target", value)) {
+      o.target_given = true;
       if (value == "cpu") o.target = Target::Cpu;
       else if (value == "cuda") o.target = Target::Cuda;
       else throw UsageError{"invalid value '" + value + "' for '--target' (expected cpu or cuda)"};
@@ -316,6 +321,12 @@ class PhaseTimer {
     }
     return result;
   }
+  void report(const char* phase, double ms) {
+    if (!enabled_) return;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", ms);
+    std::cerr << "nk: time: " << phase << ' ' << text << " ms\n";
+  }
 
  private:
   bool enabled_;
@@ -396,19 +407,60 @@ int not_available(const std::string& what, const char* lands_with) {
   return kExitUsage;
 }
 
-int run_command(const Options& o) {
-  if (o.command == Command::Run) return not_available("'nk run'", "code generation lands with the CPU JIT");
-  switch (o.emit) {
-    case Emit::None:
-    case Emit::Tokens:
-    case Emit::Ast:
-    case Emit::Ir: break;
-    case Emit::Llvm:
-    case Emit::OptLlvm:
-    case Emit::Asm:
-    case Emit::Obj: return not_available("'--emit=" + o.emit_name + "'", "code generation lands with the CPU JIT");
-    case Emit::Ptx: return not_available("'--emit=ptx'", "PTX generation lands with the CUDA target");
+codegen::CompileOptions compile_options(const Options& o, const SourceFile& file) {
+  codegen::CompileOptions c;
+  c.opt_level = o.opt_level;
+  c.lower.source = &file;
+  c.lower.no_boundscheck = !o.boundscheck;
+  c.lower.fastmath = o.fastmath;
+  c.lower.cuda_on_cpu = o.target == Target::Cpu && o.target_given;
+  return c;
+}
+
+// Machine code: `nk run` JIT-compiles and runs the host program; `nk compile
+// --emit=llvm|opt-llvm|asm|obj` prints what the code generator made.
+int generate(const Options& o, const SourceFile& file, const ir::Program& program, PhaseTimer& timer,
+             std::ostringstream& out) {
+  codegen::CompileOptions options = compile_options(o, file);
+  std::string error;
+  if (o.command == Command::Compile) {
+    codegen::Emit emit = o.emit == Emit::Llvm      ? codegen::Emit::Llvm
+                         : o.emit == Emit::OptLlvm ? codegen::Emit::OptLlvm
+                         : o.emit == Emit::Asm     ? codegen::Emit::Asm
+                                                   : codegen::Emit::Obj;
+    std::string text;
+    bool ok = timer.measure("codegen", [&] { return codegen::emit_program(program, options, emit, text, error); });
+    if (!ok) {
+      std::cerr << "nk: error: " << error << '\n';
+      return kExitInternalError;
+    }
+    return write_output(o, text) ? kExitSuccess : kExitUsage;
   }
+  codegen::PhaseTimes times;
+  std::unique_ptr<codegen::CompiledProgram> compiled =
+      codegen::jit_program(program, options, runtime::entry_points(), times, error);
+  timer.report("lower", times.lower_ms);
+  timer.report("optimize", times.optimize_ms);
+  timer.report("machine code", times.codegen_ms);
+  if (!compiled) {
+    std::cerr << "nk: internal error: JIT compilation failed: " << error << '\n';
+    return kExitInternalError;
+  }
+  std::vector<std::string> argv{o.file};
+  argv.insert(argv.end(), o.run_args.begin(), o.run_args.end());
+  runtime::set_argv(std::move(argv));
+  int32_t status = timer.measure("run", [&] { return compiled->run_main(); });
+  runtime::flush_output();
+  if (status != 0) {
+    runtime::print_error(std::cerr, o.file);
+    runtime::clear_error();
+    return kExitRuntimeError;
+  }
+  return kExitSuccess;
+}
+
+int run_command(const Options& o) {
+  if (o.emit == Emit::Ptx) return not_available("'--emit=ptx'", "PTX generation lands with the CUDA target");
 
   std::string text;
   std::string error;
@@ -478,8 +530,13 @@ int run_command(const Options& o) {
       return kExitUsage;
     }
   }
-  if (o.command == Command::Types) ir::print_types(out, program);
-  else ir::print_program(out, program);
+  if (o.command == Command::Types) {
+    ir::print_types(out, program);
+  } else if (o.emit == Emit::Ir) {
+    ir::print_program(out, program);
+  } else {
+    return generate(o, file, program, timer, out);
+  }
   return write_output(o, out.str()) ? kExitSuccess : kExitUsage;
 }
 

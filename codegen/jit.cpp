@@ -1,0 +1,192 @@
+// LLJIT setup, the new-pass-manager pipeline at -O0..-O3 for the host CPU (its name and
+// features, so loops vectorise with AVX2/AVX-512 where present), and the emitters.
+#include "codegen/jit.h"
+
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "frontend/internal_error.h"
+
+namespace nk::codegen {
+namespace {
+
+void initialize_llvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+std::string to_string(llvm::Error e) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << e;
+  return s;
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+llvm::orc::JITTargetMachineBuilder host_machine_builder(int opt_level) {
+  auto jtmb = llvm::cantFail(llvm::orc::JITTargetMachineBuilder::detectHost());
+  jtmb.setCodeGenOptLevel(opt_level == 0 ? llvm::CodeGenOptLevel::None
+                          : opt_level == 1 ? llvm::CodeGenOptLevel::Less
+                          : opt_level == 2 ? llvm::CodeGenOptLevel::Default
+                                           : llvm::CodeGenOptLevel::Aggressive);
+  return jtmb;
+}
+
+void optimize(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopVectorization = opt_level >= 2;
+  pto.SLPVectorization = opt_level >= 2;
+  llvm::PassBuilder pb(&tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = opt_level == 0 ? llvm::OptimizationLevel::O0
+                                  : opt_level == 1 ? llvm::OptimizationLevel::O1
+                                  : opt_level == 2 ? llvm::OptimizationLevel::O2
+                                                   : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = opt_level == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+void prepare(llvm::Module& module, llvm::TargetMachine& tm) {
+  module.setDataLayout(tm.createDataLayout());
+  module.setTargetTriple(tm.getTargetTriple().str());
+  // Every function gets the host CPU's name and features, so the vectorisers use them.
+  std::string cpu = tm.getTargetCPU().str();
+  std::string features = tm.getTargetFeatureString().str();
+  for (llvm::Function& f : module) {
+    if (f.isDeclaration()) continue;
+    f.addFnAttr("target-cpu", cpu);
+    if (!features.empty()) f.addFnAttr("target-features", features);
+    f.addFnAttr(llvm::Attribute::NoUnwind);
+  }
+}
+
+class JitProgram : public CompiledProgram {
+ public:
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  int32_t (*main_fn)() = nullptr;
+  int32_t run_main() override { return main_fn(); }
+};
+
+}  // namespace
+
+std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const CompileOptions& options,
+                                             const SymbolTable& runtime, PhaseTimes& times, std::string& error) {
+  initialize_llvm();
+  auto jtmb = host_machine_builder(options.opt_level);
+  auto tm_or = jtmb.createTargetMachine();
+  if (!tm_or) {
+    error = to_string(tm_or.takeError());
+    return nullptr;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm = std::move(*tm_or);
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<llvm::Module> module = lower_program(program, *context, options.lower);
+  times.lower_ms = ms_since(start);
+  prepare(*module, *tm);
+  start = std::chrono::steady_clock::now();
+  optimize(*module, *tm, options.opt_level);
+  times.optimize_ms = ms_since(start);
+
+  auto jit_or = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(jtmb)).create();
+  if (!jit_or) {
+    error = to_string(jit_or.takeError());
+    return nullptr;
+  }
+  auto result = std::make_unique<JitProgram>();
+  result->jit = std::move(*jit_or);
+  llvm::orc::LLJIT& jit = *result->jit;
+  llvm::orc::JITDylib& main = jit.getMainJITDylib();
+  // The runtime's entry points by address; libm and libc from the process itself.
+  llvm::orc::SymbolMap symbols;
+  for (const auto& [name, address] : runtime)
+    symbols[jit.mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
+  if (auto e = main.define(llvm::orc::absoluteSymbols(std::move(symbols)))) {
+    error = to_string(std::move(e));
+    return nullptr;
+  }
+  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(jit.getDataLayout().getGlobalPrefix());
+  if (!generator) {
+    error = to_string(generator.takeError());
+    return nullptr;
+  }
+  main.addGenerator(std::move(*generator));
+  start = std::chrono::steady_clock::now();
+  if (auto e = jit.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+    error = to_string(std::move(e));
+    return nullptr;
+  }
+  auto sym = jit.lookup(kMainSymbol);
+  times.codegen_ms = ms_since(start);
+  if (!sym) {
+    error = to_string(sym.takeError());
+    return nullptr;
+  }
+  result->main_fn = sym->toPtr<int32_t (*)()>();
+  return result;
+}
+
+bool emit_program(const ir::Program& program, const CompileOptions& options, Emit emit, std::string& out,
+                  std::string& error) {
+  initialize_llvm();
+  auto tm_or = host_machine_builder(options.opt_level).createTargetMachine();
+  if (!tm_or) {
+    error = to_string(tm_or.takeError());
+    return false;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm = std::move(*tm_or);
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower);
+  prepare(*module, *tm);
+  if (emit != Emit::Llvm) optimize(*module, *tm, options.opt_level);
+  llvm::raw_string_ostream os(out);
+  if (emit == Emit::Llvm || emit == Emit::OptLlvm) {
+    module->print(os, nullptr);
+    return true;
+  }
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream bos(buffer);
+  llvm::legacy::PassManager pm;
+  auto kind = emit == Emit::Asm ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
+  if (tm->addPassesToEmitFile(pm, bos, nullptr, kind)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(*module);
+  out.assign(buffer.begin(), buffer.end());
+  return true;
+}
+
+}  // namespace nk::codegen

@@ -1,0 +1,49 @@
+// The JIT driver: LLVM's ORC LLJIT for the host CPU, the optimisation pipeline, and
+// the emitters behind `nk compile --emit=llvm|opt-llvm|asm|obj`. Its interface has no
+// LLVM types, so tools and the public API stay free of LLVM headers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "codegen/lower.h"
+#include "ir/ir.h"
+
+namespace nk::codegen {
+
+enum class Emit { Llvm, OptLlvm, Asm, Obj };
+
+struct CompileOptions {
+  int opt_level = 3;  // 0..3
+  LowerOptions lower;
+};
+
+// Milliseconds spent in each phase, for `nk run --time`.
+struct PhaseTimes {
+  double lower_ms = 0, optimize_ms = 0, codegen_ms = 0;
+};
+
+// Names and addresses of the runtime's entry points (runtime/entry_points.h).
+using SymbolTable = std::vector<std::pair<std::string, void*>>;
+
+// A program compiled to machine code in this process.
+class CompiledProgram {
+ public:
+  virtual ~CompiledProgram() = default;
+  // Runs the host program; returns its status (0, or 1 when an exception is set).
+  virtual int32_t run_main() = 0;
+};
+
+// Lowers, optimises and JIT-compiles `program`. Returns null and sets `error` on failure.
+std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const CompileOptions& options,
+                                             const SymbolTable& runtime, PhaseTimes& times, std::string& error);
+
+// Lowers (and optimises, for all but Emit::Llvm) `program`, and renders it as text
+// (LLVM IR, assembly) or bytes (an ELF object file).
+bool emit_program(const ir::Program& program, const CompileOptions& options, Emit emit, std::string& out,
+                  std::string& error);
+
+}  // namespace nk::codegen

@@ -1,0 +1,1509 @@
+// Typed IR -> LLVM IR. Python semantics that need care live here: floor division and
+// modulo, wrap-around of negative indices, bounds checks, and reference counts of
+// arrays (locals own a reference; a temporary that nobody takes is released at the
+// end of its statement, or by the function's exit block when an exception unwinds).
+#include "codegen/lower.h"
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <functional>
+#include <map>
+
+#include "frontend/internal_error.h"
+
+namespace nk::codegen {
+namespace {
+
+using namespace ir;
+using llvm::IRBuilder;
+using llvm::Value;
+
+// Runtime dtype codes (runtime/dtype.h's DType order).
+int dtype_code(const Type* t) {
+  if (t->is_bool()) return 0;
+  if (t->is_float()) return t->bits() == 32 ? 9 : 10;
+  int base = t->is_signed() ? 1 : 5;
+  switch (t->bits()) {
+    case 8: return base;
+    case 16: return base + 1;
+    case 32: return base + 2;
+    default: return base + 3;
+  }
+}
+
+enum ZeroDivKind { kIntDivMod = 0, kTrueDiv = 1, kFloatTrueDiv = 2, kFloatFloorDiv = 3, kFloatMod = 4 };
+
+struct Val {
+  Value* v = nullptr;
+  bool owned = false;  // arrays: this value holds a reference the consumer must take or drop
+};
+
+class ModuleLowering {
+ public:
+  ModuleLowering(const Program& program, llvm::LLVMContext& ctx, const LowerOptions& options)
+      : program_(program), ctx_(ctx), options_(options),
+        module_(std::make_unique<llvm::Module>("nk", ctx)) {}
+
+  std::unique_ptr<llvm::Module> run();
+
+  llvm::LLVMContext& ctx() { return ctx_; }
+  llvm::Module& module() { return *module_; }
+  const LowerOptions& options() const { return options_; }
+  llvm::Function* runtime(const char* name);
+  llvm::Function* function_for(const Function* f) { return functions_.at(f); }
+  llvm::Type* value_type(const Type* t);
+  llvm::Type* memory_type(const Type* t);  // element storage (bool as i8)
+  llvm::StructType* array_desc_type(int ndim);
+  llvm::StructType* str_type();
+  llvm::FunctionType* function_type(const Function& f);
+  Value* string_constant(const std::string& s);  // a {ptr, i64} value
+  Value* cstring(const std::string& s);         // a NUL-terminated global
+  uint32_t line_of(SourceRange r) const;
+
+ private:
+  const Program& program_;
+  llvm::LLVMContext& ctx_;
+  const LowerOptions& options_;
+  std::unique_ptr<llvm::Module> module_;
+  std::map<const Function*, llvm::Function*> functions_;
+  std::map<std::string, Value*> strings_;
+};
+
+class FunctionLowering {
+ public:
+  FunctionLowering(ModuleLowering& m, const Function& fn, llvm::Function* llfn)
+      : m_(m), fn_(fn), llfn_(llfn), b_(m.ctx()) {}
+  void run();
+
+ private:
+  // ---- helpers ----
+  llvm::Type* vt(const Type* t) { return m_.value_type(t); }
+  llvm::IntegerType* i1() { return b_.getInt1Ty(); }
+  llvm::IntegerType* i8() { return b_.getInt8Ty(); }
+  llvm::IntegerType* i32() { return b_.getInt32Ty(); }
+  llvm::IntegerType* i64() { return b_.getInt64Ty(); }
+  llvm::PointerType* ptr() { return b_.getPtrTy(); }
+  Value* c64(int64_t v) { return b_.getInt64(static_cast<uint64_t>(v)); }
+  Value* c32(int32_t v) { return b_.getInt32(static_cast<uint32_t>(v)); }
+  Value* line(SourceRange r) { return c32(static_cast<int32_t>(m_.line_of(r))); }
+  llvm::AllocaInst* entry_alloca(llvm::Type* t, const char* name = "");
+  llvm::BasicBlock* block(const char* name) { return llvm::BasicBlock::Create(m_.ctx(), name, llfn_); }
+  bool boundscheck() const { return fn_.options.boundscheck && !m_.options().no_boundscheck; }
+  bool numpy_errors() const { return fn_.options.error_model_numpy; }
+  bool fastmath() const { return fn_.options.fastmath || m_.options().fastmath; }
+  // Branches to the exit block with status 1 (an exception is set) when `status` != 0.
+  void check_status(Value* status);
+  void raise_here(SourceRange r);  // after a runtime call that set an exception
+  void unwind();
+  bool terminated() const { return b_.GetInsertBlock()->getTerminator() != nullptr; }
+  void start_dead_block() { b_.SetInsertPoint(block("dead")); }
+
+  // ---- reference counts ----
+  void incref(Value* desc);       // desc: array descriptor struct value
+  void decref_meminfo(Value* meminfo);
+  void decref(Value* desc) { decref_meminfo(b_.CreateExtractValue(desc, 0)); }
+  Value* hold(Val v);             // a value that stays valid until the statement ends
+  void flush_temps();
+
+  // ---- statements ----
+  void stmt(const Stmt& s);
+  void assign_local(int index, Val v);
+  void for_range(const ForRangeStmt& s);
+  void print(const PrintStmt& s);
+  void print_value(Value* v, const Type* t);
+
+  // ---- expressions ----
+  Val expr(const Expr& e);
+  Value* scalar(const Expr& e) { return expr(e).v; }
+  Value* cast(Value* v, const Type* from, const Type* to);
+  Value* truth(Value* v, const Type* t);
+  Value* binary(const BinaryExpr& e);
+  Value* int_div_mod(BinaryOp op, Value* a, Value* b, const Type* t, SourceRange r);
+  Value* float_div_mod(BinaryOp op, Value* a, Value* b, const Type* t, SourceRange r);
+  Value* int_pow(Value* a, Value* b, const Type* t, SourceRange r);
+  Value* compare(const CompareExpr& e);
+  Value* logical(const LogicalExpr& e);
+  Val select(const SelectExpr& e);
+  Val intrinsic(const IntrinsicExpr& e);
+  Value* math_call(Intrinsic id, const std::vector<Value*>& args, const Type* t);
+  Val call(const CallExpr& e);
+  Value* element_address(const Val& array, const Type* at, const std::vector<ExprRef>& indices, SourceRange r);
+  Value* wrap_and_check(Value* index, Value* size, int axis, SourceRange r);
+  Val view(const ViewExpr& e);
+  Val new_array(const NewArrayExpr& e);
+  Value* format(const FormatExpr& e);
+  Value* spill(Value* v);
+  void store_element(Value* addr, Value* v, const Type* elem);
+  Value* load_element(Value* addr, const Type* elem);
+  void fill_contiguous(Value* desc, const Type* at, const std::function<Value*(Value* i)>& element);
+
+  ModuleLowering& m_;
+  const Function& fn_;
+  llvm::Function* llfn_;
+  IRBuilder<> b_;
+  llvm::BasicBlock* entry_ = nullptr;
+  llvm::BasicBlock* exit_ = nullptr;
+  llvm::PHINode* exit_status_ = nullptr;
+  Value* ret_ptr_ = nullptr;
+  std::vector<llvm::AllocaInst*> locals_;
+  std::vector<llvm::AllocaInst*> temp_slots_;    // meminfo pointers of owned temporaries
+  std::vector<llvm::AllocaInst*> pending_temps_;  // slots to release at statement end
+  std::vector<std::pair<llvm::BasicBlock*, llvm::BasicBlock*>> loops_;  // (continue, break)
+  std::map<int, llvm::AllocaInst*> let_slots_;
+};
+
+// ---------------------------------------------------------------------------------
+
+llvm::Function* ModuleLowering::runtime(const char* name) {
+  if (llvm::Function* f = module_->getFunction(name)) return f;
+  auto ty = [&](const char* t) -> llvm::Type* {
+    std::string s = t;
+    if (s == "void") return llvm::Type::getVoidTy(ctx_);
+    if (s == "i1") return llvm::Type::getInt1Ty(ctx_);
+    if (s == "i8") return llvm::Type::getInt8Ty(ctx_);
+    if (s == "i32") return llvm::Type::getInt32Ty(ctx_);
+    if (s == "i64") return llvm::Type::getInt64Ty(ctx_);
+    if (s == "f32") return llvm::Type::getFloatTy(ctx_);
+    if (s == "f64") return llvm::Type::getDoubleTy(ctx_);
+    return llvm::PointerType::getUnqual(ctx_);
+  };
+  struct Sig {
+    const char* name;
+    const char* ret;
+    std::vector<const char*> args;
+  };
+  static const Sig sigs[] = {
+#define i1 "i1"
+#define i8 "i8"
+#define i32 "i32"
+#define i64 "i64"
+#define f32 "f32"
+#define f64 "f64"
+#define ptr "ptr"
+#define void "void"
+#define NK_LIST(...) {__VA_ARGS__}
+#define RUNTIME_FN(fname, ret, args) {#fname, ret, std::vector<const char*> NK_LIST args},
+#include "codegen/runtime_functions.def"
+#undef RUNTIME_FN
+#undef NK_LIST
+#undef i1
+#undef i8
+#undef i32
+#undef i64
+#undef f32
+#undef f64
+#undef ptr
+#undef void
+  };
+  for (const Sig& s : sigs) {
+    if (std::string(s.name) != name) continue;
+    std::vector<llvm::Type*> args;
+    for (const char* a : s.args) args.push_back(ty(a));
+    auto* fty = llvm::FunctionType::get(ty(s.ret), args, false);
+    return llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, module_.get());
+  }
+  NK_CHECK(false) << "unknown runtime function " << name;
+  return nullptr;
+}
+
+llvm::StructType* ModuleLowering::array_desc_type(int ndim) {
+  auto* p = llvm::PointerType::getUnqual(ctx_);
+  auto* dims = llvm::ArrayType::get(llvm::Type::getInt64Ty(ctx_), static_cast<uint64_t>(ndim));
+  return llvm::StructType::get(ctx_, {p, p, dims, dims});
+}
+
+llvm::StructType* ModuleLowering::str_type() {
+  return llvm::StructType::get(ctx_, {llvm::PointerType::getUnqual(ctx_), llvm::Type::getInt64Ty(ctx_)});
+}
+
+llvm::Type* ModuleLowering::value_type(const Type* t) {
+  switch (t->kind()) {
+    case TypeKind::Bool: return llvm::Type::getInt1Ty(ctx_);
+    case TypeKind::Int: return llvm::Type::getIntNTy(ctx_, t->bits());
+    case TypeKind::Float: return t->bits() == 32 ? llvm::Type::getFloatTy(ctx_) : llvm::Type::getDoubleTy(ctx_);
+    case TypeKind::Array: return array_desc_type(t->ndim());
+    case TypeKind::Tuple: {
+      std::vector<llvm::Type*> elements;
+      for (const Type* e : t->elements()) elements.push_back(value_type(e));
+      return llvm::StructType::get(ctx_, elements);
+    }
+    case TypeKind::String: return str_type();
+    case TypeKind::None: return llvm::Type::getVoidTy(ctx_);
+    case TypeKind::ArgList:
+    case TypeKind::DType:
+    case TypeKind::Error:
+    case TypeKind::Unknown: break;
+  }
+  NK_CHECK(false) << "no LLVM type for " << t->str();
+  return nullptr;
+}
+
+llvm::Type* ModuleLowering::memory_type(const Type* t) {
+  if (t->is_bool()) return llvm::Type::getInt8Ty(ctx_);
+  return value_type(t);
+}
+
+llvm::FunctionType* ModuleLowering::function_type(const Function& f) {
+  std::vector<llvm::Type*> params;
+  if (f.return_type != none_type()) params.push_back(llvm::PointerType::getUnqual(ctx_));
+  for (const Type* t : f.params) {
+    if (t->is_array() || t->is_tuple()) params.push_back(llvm::PointerType::getUnqual(ctx_));
+    else params.push_back(value_type(t));
+  }
+  return llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx_), params, false);
+}
+
+Value* ModuleLowering::cstring(const std::string& s) {
+  auto it = strings_.find("c:" + s);
+  if (it != strings_.end()) return it->second;
+  auto* init = llvm::ConstantDataArray::getString(ctx_, s, true);
+  auto* g = new llvm::GlobalVariable(*module_, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, ".str");
+  g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  strings_["c:" + s] = g;
+  return g;
+}
+
+Value* ModuleLowering::string_constant(const std::string& s) {
+  Value* data = cstring(s);
+  return llvm::ConstantStruct::get(str_type(), {llvm::cast<llvm::Constant>(data),
+                                                llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx_), s.size())});
+}
+
+uint32_t ModuleLowering::line_of(SourceRange r) const {
+  return options_.source ? options_.source->line_column(r.begin).line : 0;
+}
+
+std::unique_ptr<llvm::Module> ModuleLowering::run() {
+  // Declare every function first so calls (and recursion) can refer to them.
+  size_t k = 0;
+  for (const auto& f : program_.functions) {
+    std::string name = f->target == Target::Host ? kMainSymbol : "nk.fn." + f->name + "." + std::to_string(k);
+    auto* llfn = llvm::Function::Create(function_type(*f), llvm::Function::ExternalLinkage, name, module_.get());
+    if (f->target != Target::Host) llfn->setLinkage(llvm::Function::InternalLinkage);
+    functions_[f.get()] = llfn;
+    ++k;
+  }
+  for (const auto& f : program_.functions) FunctionLowering(*this, *f, functions_[f.get()]).run();
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (llvm::verifyModule(*module_, &os)) {
+    os.flush();
+    throw InternalError("LLVM verifier rejected the generated module: " + errors.substr(0, 2000));
+  }
+  return std::move(module_);
+}
+
+// ---------------------------------------------------------------------------------
+
+llvm::AllocaInst* FunctionLowering::entry_alloca(llvm::Type* t, const char* name) {
+  IRBuilder<> eb(entry_, entry_->begin());
+  return eb.CreateAlloca(t, nullptr, name);
+}
+
+void FunctionLowering::check_status(Value* status) {
+  llvm::BasicBlock* ok = block("ok");
+  llvm::BasicBlock* fail = block("fail");
+  Value* is_ok = b_.CreateICmpEQ(status, c32(0));
+  llvm::MDBuilder md(m_.ctx());
+  b_.CreateCondBr(is_ok, ok, fail, md.createBranchWeights(1 << 20, 1));
+  b_.SetInsertPoint(fail);
+  unwind();
+  b_.SetInsertPoint(ok);
+}
+
+void FunctionLowering::unwind() {
+  exit_status_->addIncoming(c32(1), b_.GetInsertBlock());
+  b_.CreateBr(exit_);
+}
+
+void FunctionLowering::incref(Value* desc) {
+  Value* mi = b_.CreateExtractValue(desc, 0);
+  llvm::BasicBlock* yes = block("incref");
+  llvm::BasicBlock* done = block("incref.done");
+  b_.CreateCondBr(b_.CreateIsNull(mi), done, yes);
+  b_.SetInsertPoint(yes);
+  Value* count = b_.CreateLoad(i64(), mi);
+  b_.CreateStore(b_.CreateAdd(count, c64(1)), mi);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+void FunctionLowering::decref_meminfo(Value* mi) {
+  llvm::BasicBlock* yes = block("decref");
+  llvm::BasicBlock* release = block("decref.free");
+  llvm::BasicBlock* done = block("decref.done");
+  b_.CreateCondBr(b_.CreateIsNull(mi), done, yes);
+  b_.SetInsertPoint(yes);
+  Value* count = b_.CreateSub(b_.CreateLoad(i64(), mi), c64(1));
+  b_.CreateStore(count, mi);
+  b_.CreateCondBr(b_.CreateICmpEQ(count, c64(0)), release, done);
+  b_.SetInsertPoint(release);
+  b_.CreateCall(m_.runtime("nk_array_free"), {mi});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+Value* FunctionLowering::hold(Val v) {
+  if (!v.owned) return v.v;
+  llvm::AllocaInst* slot = entry_alloca(ptr(), "temp");
+  temp_slots_.push_back(slot);
+  b_.CreateStore(b_.CreateExtractValue(v.v, 0), slot);
+  pending_temps_.push_back(slot);
+  return v.v;
+}
+
+void FunctionLowering::flush_temps() {
+  if (terminated()) {
+    pending_temps_.clear();
+    return;
+  }
+  for (llvm::AllocaInst* slot : pending_temps_) {
+    decref_meminfo(b_.CreateLoad(ptr(), slot));
+    b_.CreateStore(llvm::ConstantPointerNull::get(ptr()), slot);
+  }
+  pending_temps_.clear();
+}
+
+void FunctionLowering::run() {
+  entry_ = block("entry");
+  b_.SetInsertPoint(entry_);
+  llvm::BasicBlock* body = block("body");
+  exit_ = block("exit");
+  {
+    IRBuilder<> xb(exit_);
+    exit_status_ = xb.CreatePHI(i32(), 4, "status");
+  }
+  auto arg = llfn_->arg_begin();
+  if (fn_.return_type != none_type()) ret_ptr_ = &*arg++;
+  // Locals live in allocas (SROA promotes them); arrays start empty (null meminfo).
+  for (size_t i = 0; i < fn_.locals.size(); ++i) {
+    const Local& l = fn_.locals[i];
+    if (l.type->is_error() || l.type == none_type() || l.type->kind() == TypeKind::ArgList ||
+        l.type->kind() == TypeKind::DType) {
+      locals_.push_back(nullptr);
+      continue;
+    }
+    llvm::AllocaInst* a = b_.CreateAlloca(vt(l.type), nullptr, l.name);
+    locals_.push_back(a);
+    if (l.type->is_array()) b_.CreateStore(llvm::Constant::getNullValue(vt(l.type)), a);
+  }
+  b_.CreateBr(body);
+  b_.SetInsertPoint(body);
+  // Parameters: copy in; arrays take their own reference for the call's duration.
+  for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
+    const Type* t = fn_.params[i];
+    Value* v = &*arg;
+    if (t->is_array() || t->is_tuple()) v = b_.CreateLoad(vt(t), v);
+    if (t->is_array()) incref(v);
+    // A parameter's local may be wider than its argument (it is assigned wider values).
+    b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
+  }
+  stmt(*fn_.body);
+  if (!terminated()) {
+    exit_status_->addIncoming(c32(0), b_.GetInsertBlock());
+    b_.CreateBr(exit_);
+  }
+  // The exit block releases every array local and temporary, on success and on error.
+  b_.SetInsertPoint(exit_);
+  for (size_t i = 0; i < fn_.locals.size(); ++i)
+    if (locals_[i] && fn_.locals[i].type->is_array()) decref(b_.CreateLoad(vt(fn_.locals[i].type), locals_[i]));
+  for (llvm::AllocaInst* slot : temp_slots_) {
+    decref_meminfo(b_.CreateLoad(ptr(), slot));
+  }
+  b_.CreateRet(exit_status_);
+  // Temp slots start null (their stores are in the entry block, before the first use).
+  IRBuilder<> eb(entry_->getTerminator());
+  for (llvm::AllocaInst* slot : temp_slots_) eb.CreateStore(llvm::ConstantPointerNull::get(ptr()), slot);
+}
+
+// ---- statements ----
+
+void FunctionLowering::stmt(const Stmt& s) {
+  if (terminated()) start_dead_block();
+  switch (s.kind) {
+    case StmtKind::Block:
+      for (const StmtRef& x : s.as<BlockStmt>().stmts) stmt(*x);
+      return;
+    case StmtKind::Assign: {
+      const auto& a = s.as<AssignStmt>();
+      Val v = expr(*a.value);
+      if (!terminated()) assign_local(a.local, v);
+      flush_temps();
+      return;
+    }
+    case StmtKind::Store: {
+      const auto& st = s.as<StoreStmt>();
+      Val array = expr(*st.array);
+      hold(array);
+      Value* addr = element_address(array, st.array->type, st.indices, s.range);
+      Value* v = scalar(*st.value);
+      store_element(addr, v, st.array->type->elem());
+      flush_temps();
+      return;
+    }
+    case StmtKind::Eval: {
+      Val v = expr(*s.as<EvalStmt>().expr);
+      if (s.as<EvalStmt>().expr->type->is_array()) hold(v);
+      flush_temps();
+      return;
+    }
+    case StmtKind::If: {
+      const auto& i = s.as<IfStmt>();
+      Value* c = scalar(*i.cond);
+      flush_temps();
+      llvm::BasicBlock* then_bb = block("if.then");
+      llvm::BasicBlock* else_bb = i.else_body ? block("if.else") : nullptr;
+      llvm::BasicBlock* end_bb = block("if.end");
+      b_.CreateCondBr(c, then_bb, else_bb ? else_bb : end_bb);
+      b_.SetInsertPoint(then_bb);
+      stmt(*i.then_body);
+      if (!terminated()) b_.CreateBr(end_bb);
+      if (else_bb) {
+        b_.SetInsertPoint(else_bb);
+        stmt(*i.else_body);
+        if (!terminated()) b_.CreateBr(end_bb);
+      }
+      b_.SetInsertPoint(end_bb);
+      return;
+    }
+    case StmtKind::While: {
+      const auto& w = s.as<WhileStmt>();
+      llvm::BasicBlock* cond_bb = block("while.cond");
+      llvm::BasicBlock* body_bb = block("while.body");
+      llvm::BasicBlock* end_bb = block("while.end");
+      b_.CreateBr(cond_bb);
+      b_.SetInsertPoint(cond_bb);
+      Value* c = scalar(*w.cond);
+      flush_temps();
+      b_.CreateCondBr(c, body_bb, end_bb);
+      b_.SetInsertPoint(body_bb);
+      loops_.push_back({cond_bb, end_bb});
+      stmt(*w.body);
+      loops_.pop_back();
+      if (!terminated()) b_.CreateBr(cond_bb);
+      b_.SetInsertPoint(end_bb);
+      return;
+    }
+    case StmtKind::ForRange: for_range(s.as<ForRangeStmt>()); return;
+    case StmtKind::Break:
+      NK_CHECK(!loops_.empty()) << "break outside a loop";
+      b_.CreateBr(loops_.back().second);
+      return;
+    case StmtKind::Continue:
+      NK_CHECK(!loops_.empty()) << "continue outside a loop";
+      b_.CreateBr(loops_.back().first);
+      return;
+    case StmtKind::Return: {
+      const auto& r = s.as<ReturnStmt>();
+      if (r.value) {
+        Val v = expr(*r.value);
+        if (terminated()) return;
+        if (r.value->type->is_array() && !v.owned) incref(v.v);
+        b_.CreateStore(v.v, ret_ptr_);
+      }
+      flush_temps();
+      exit_status_->addIncoming(c32(0), b_.GetInsertBlock());
+      b_.CreateBr(exit_);
+      return;
+    }
+    case StmtKind::Raise: {
+      const auto& r = s.as<RaiseStmt>();
+      Value* msg = r.message ? scalar(*r.message) : m_.string_constant("");
+      if (terminated()) return;
+      b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring(r.exception), b_.CreateExtractValue(msg, 0),
+                                             b_.CreateExtractValue(msg, 1), line(s.range)});
+      raise_here(s.range);
+      return;
+    }
+    case StmtKind::Assert: {
+      const auto& a = s.as<AssertStmt>();
+      Value* c = scalar(*a.cond);
+      flush_temps();
+      llvm::BasicBlock* fail = block("assert.fail");
+      llvm::BasicBlock* ok = block("assert.ok");
+      b_.CreateCondBr(c, ok, fail);
+      b_.SetInsertPoint(fail);
+      Value* msg = a.message ? scalar(*a.message) : m_.string_constant("");
+      if (!terminated()) {
+        b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("AssertionError"), b_.CreateExtractValue(msg, 0),
+                                               b_.CreateExtractValue(msg, 1), line(s.range)});
+        raise_here(s.range);
+      }
+      b_.SetInsertPoint(ok);
+      return;
+    }
+    case StmtKind::Print: print(s.as<PrintStmt>()); flush_temps(); return;
+  }
+}
+
+void FunctionLowering::raise_here(SourceRange r) {
+  (void)r;
+  unwind();
+}
+
+void FunctionLowering::assign_local(int index, Val v) {
+  llvm::AllocaInst* slot = locals_[static_cast<size_t>(index)];
+  if (!slot) return;
+  const Type* t = fn_.locals[static_cast<size_t>(index)].type;
+  if (!t->is_array()) {
+    b_.CreateStore(v.v, slot);
+    return;
+  }
+  if (!v.owned) incref(v.v);
+  Value* old = b_.CreateLoad(vt(t), slot);
+  b_.CreateStore(v.v, slot);
+  decref(old);
+}
+
+void FunctionLowering::for_range(const ForRangeStmt& s) {
+  Value* start = scalar(*s.start);
+  Value* stop = scalar(*s.stop);
+  Value* step = scalar(*s.step);
+  flush_temps();
+  auto* const_step = llvm::dyn_cast<llvm::ConstantInt>(step);
+  if (!const_step) {
+    llvm::BasicBlock* bad = block("range.zero_step");
+    llvm::BasicBlock* good = block("range.ok");
+    b_.CreateCondBr(b_.CreateICmpEQ(step, c64(0)), bad, good);
+    b_.SetInsertPoint(bad);
+    Value* msg = m_.string_constant("range() arg 3 must not be zero");
+    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
+                                           b_.CreateExtractValue(msg, 1), line(s.range)});
+    unwind();
+    b_.SetInsertPoint(good);
+  } else if (const_step->isZero()) {
+    Value* msg = m_.string_constant("range() arg 3 must not be zero");
+    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
+                                           b_.CreateExtractValue(msg, 1), line(s.range)});
+    unwind();
+    return;
+  }
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::BasicBlock* header = block("for.cond");
+  llvm::BasicBlock* body = block("for.body");
+  llvm::BasicBlock* latch = block("for.inc");
+  llvm::BasicBlock* end = block("for.end");
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* i = b_.CreatePHI(i64(), 2, "i");
+  i->addIncoming(start, pre);
+  Value* more;
+  if (const_step) {
+    more = const_step->isNegative() ? b_.CreateICmpSGT(i, stop) : b_.CreateICmpSLT(i, stop);
+  } else {
+    more = b_.CreateSelect(b_.CreateICmpSGT(step, c64(0)), b_.CreateICmpSLT(i, stop), b_.CreateICmpSGT(i, stop));
+  }
+  b_.CreateCondBr(more, body, end);
+  b_.SetInsertPoint(body);
+  b_.CreateStore(i, locals_[static_cast<size_t>(s.local)]);
+  loops_.push_back({latch, end});
+  stmt(*s.body);
+  loops_.pop_back();
+  if (!terminated()) b_.CreateBr(latch);
+  b_.SetInsertPoint(latch);
+  // Python's range never overflows; the step is added with nsw so LLVM may assume so.
+  Value* next = b_.CreateNSWAdd(i, step);
+  i->addIncoming(next, latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(end);
+}
+
+void FunctionLowering::print_value(Value* v, const Type* t) {
+  switch (t->kind()) {
+    case TypeKind::Bool: b_.CreateCall(m_.runtime("nk_print_bool"), {v}); return;
+    case TypeKind::Int:
+      if (t->is_signed()) b_.CreateCall(m_.runtime("nk_print_i64"), {b_.CreateSExt(v, i64())});
+      else b_.CreateCall(m_.runtime("nk_print_u64"), {b_.CreateZExt(v, i64())});
+      return;
+    case TypeKind::Float:
+      b_.CreateCall(m_.runtime(t->bits() == 32 ? "nk_print_f32" : "nk_print_f64"), {v});
+      return;
+    case TypeKind::String:
+      b_.CreateCall(m_.runtime("nk_print_str"), {b_.CreateExtractValue(v, 0), b_.CreateExtractValue(v, 1)});
+      return;
+    case TypeKind::Array:
+      b_.CreateCall(m_.runtime("nk_print_array"), {spill(v), c32(t->ndim()), c32(dtype_code(t->elem()))});
+      return;
+    case TypeKind::Tuple: {
+      auto text = [&](const char* s) {
+        Value* c = m_.string_constant(s);
+        b_.CreateCall(m_.runtime("nk_print_str"), {b_.CreateExtractValue(c, 0), b_.CreateExtractValue(c, 1)});
+      };
+      text("(");
+      for (size_t k = 0; k < t->elements().size(); ++k) {
+        if (k) text(", ");
+        print_value(b_.CreateExtractValue(v, static_cast<unsigned>(k)), t->elements()[k]);
+      }
+      text(t->elements().size() == 1 ? ",)" : ")");
+      return;
+    }
+    case TypeKind::None: {
+      Value* c = m_.string_constant("None");
+      b_.CreateCall(m_.runtime("nk_print_str"), {b_.CreateExtractValue(c, 0), b_.CreateExtractValue(c, 1)});
+      return;
+    }
+    default: NK_CHECK(false) << "print of " << t->str();
+  }
+}
+
+void FunctionLowering::print(const PrintStmt& s) {
+  Value* sep = scalar(*s.sep);
+  Value* end = scalar(*s.end);
+  std::vector<std::pair<Value*, const Type*>> values;
+  for (const ExprRef& a : s.args) {
+    Val v = expr(*a);
+    if (terminated()) return;
+    if (a->type->is_array()) hold(v);
+    values.push_back({v.v, a->type});
+  }
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (k) b_.CreateCall(m_.runtime("nk_print_str"), {b_.CreateExtractValue(sep, 0), b_.CreateExtractValue(sep, 1)});
+    print_value(values[k].first, values[k].second);
+  }
+  b_.CreateCall(m_.runtime("nk_print_str"), {b_.CreateExtractValue(end, 0), b_.CreateExtractValue(end, 1)});
+}
+
+// ---- expressions ----
+
+Value* FunctionLowering::spill(Value* v) {
+  llvm::AllocaInst* a = entry_alloca(v->getType(), "spill");
+  b_.CreateStore(v, a);
+  return a;
+}
+
+Value* FunctionLowering::cast(Value* v, const Type* from, const Type* to) {
+  if (from == to) return v;
+  if (from->is_array()) return v;  // layout relaxation: same descriptor
+  if (from->is_tuple()) {
+    Value* out = llvm::UndefValue::get(vt(to));
+    for (size_t k = 0; k < from->elements().size(); ++k) {
+      Value* e = cast(b_.CreateExtractValue(v, static_cast<unsigned>(k)), from->elements()[k], to->elements()[k]);
+      out = b_.CreateInsertValue(out, e, static_cast<unsigned>(k));
+    }
+    return out;
+  }
+  if (to->is_bool()) return truth(v, from);
+  llvm::Type* t = vt(to);
+  if (from->is_bool()) return to->is_float() ? b_.CreateUIToFP(v, t) : b_.CreateZExt(v, t);
+  if (from->is_int() && to->is_int()) {
+    if (to->bits() < from->bits()) return b_.CreateTrunc(v, t);
+    if (to->bits() == from->bits()) return v;
+    return from->is_signed() ? b_.CreateSExt(v, t) : b_.CreateZExt(v, t);
+  }
+  if (from->is_int() && to->is_float()) return from->is_signed() ? b_.CreateSIToFP(v, t) : b_.CreateUIToFP(v, t);
+  if (from->is_float() && to->is_int()) {
+    // Saturating conversions: out-of-range values must not be undefined behaviour.
+    auto id = to->is_signed() ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
+    return b_.CreateIntrinsic(id, {t, v->getType()}, {v});
+  }
+  if (from->is_float() && to->is_float()) return to->bits() > from->bits() ? b_.CreateFPExt(v, t) : b_.CreateFPTrunc(v, t);
+  NK_CHECK(false) << "cast from " << from->str() << " to " << to->str();
+  return v;
+}
+
+Value* FunctionLowering::truth(Value* v, const Type* t) {
+  if (t->is_bool()) return v;
+  if (t->is_float()) return b_.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
+  return b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+}
+
+Val FunctionLowering::expr(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Const: {
+      const auto& c = e.as<ConstExpr>();
+      if (e.type->is_float()) return {llvm::ConstantFP::get(vt(e.type), c.float_value)};
+      return {llvm::ConstantInt::get(vt(e.type), static_cast<uint64_t>(c.int_value))};
+    }
+    case ExprKind::StrConst: return {m_.string_constant(e.as<StrConstExpr>().value)};
+    case ExprKind::Local: {
+      int index = e.as<LocalExpr>().index;
+      auto it = let_slots_.find(index);
+      llvm::AllocaInst* slot = it != let_slots_.end() ? it->second : locals_[static_cast<size_t>(index)];
+      NK_CHECK(slot) << "local without storage: " << fn_.locals[static_cast<size_t>(index)].name;
+      return {b_.CreateLoad(vt(e.type), slot)};
+    }
+    case ExprKind::Cast: {
+      const auto& c = e.as<CastExpr>();
+      Val v = expr(*c.value);
+      return {cast(v.v, c.value->type, e.type), v.owned};
+    }
+    case ExprKind::Unary: {
+      const auto& u = e.as<UnaryExpr>();
+      Value* v = scalar(*u.operand);
+      switch (u.op) {
+        case UnaryOp::Not: return {b_.CreateNot(v)};
+        case UnaryOp::Pos: return {v};
+        case UnaryOp::Invert: return {b_.CreateNot(v)};
+        case UnaryOp::Neg: return {e.type->is_float() ? b_.CreateFNeg(v) : b_.CreateNeg(v)};
+      }
+      return {v};
+    }
+    case ExprKind::Binary: return {binary(e.as<BinaryExpr>())};
+    case ExprKind::Compare: return {compare(e.as<CompareExpr>())};
+    case ExprKind::Logical: return {logical(e.as<LogicalExpr>())};
+    case ExprKind::Select: return select(e.as<SelectExpr>());
+    case ExprKind::Intrinsic: return intrinsic(e.as<IntrinsicExpr>());
+    case ExprKind::Call: return call(e.as<CallExpr>());
+    case ExprKind::Load: {
+      const auto& l = e.as<LoadExpr>();
+      Val array = expr(*l.array);
+      hold(array);
+      Value* addr = element_address(array, l.array->type, l.indices, e.range);
+      return {load_element(addr, e.type)};
+    }
+    case ExprKind::View: return view(e.as<ViewExpr>());
+    case ExprKind::ArrayDim: {
+      const auto& d = e.as<ArrayDimExpr>();
+      Val array = expr(*d.array);
+      hold(array);
+      if (d.dim >= 0) return {b_.CreateExtractValue(array.v, {2u, static_cast<unsigned>(d.dim)})};
+      Value* size = c64(1);
+      for (int k = 0; k < d.array->type->ndim(); ++k)
+        size = b_.CreateMul(size, b_.CreateExtractValue(array.v, {2u, static_cast<unsigned>(k)}));
+      return {size};
+    }
+    case ExprKind::MakeTuple: {
+      const auto& t = e.as<MakeTupleExpr>();
+      Value* out = llvm::UndefValue::get(vt(e.type));
+      for (size_t k = 0; k < t.elements.size(); ++k)
+        out = b_.CreateInsertValue(out, scalar(*t.elements[k]), static_cast<unsigned>(k));
+      return {out};
+    }
+    case ExprKind::TupleGet: {
+      const auto& t = e.as<TupleGetExpr>();
+      return {b_.CreateExtractValue(scalar(*t.tuple), static_cast<unsigned>(t.index))};
+    }
+    case ExprKind::NewArray: return new_array(e.as<NewArrayExpr>());
+    case ExprKind::Format: return {format(e.as<FormatExpr>())};
+    case ExprKind::Let: {
+      const auto& l = e.as<LetExpr>();
+      Val v = expr(*l.value);
+      if (l.value->type->is_array()) hold(v);
+      llvm::AllocaInst* slot = entry_alloca(v.v->getType(), "let");
+      b_.CreateStore(v.v, slot);
+      let_slots_[l.local] = slot;
+      Val body = expr(*l.body);
+      let_slots_.erase(l.local);
+      return body;
+    }
+  }
+  NK_CHECK(false) << "unhandled expression";
+  return {};
+}
+
+Value* FunctionLowering::binary(const BinaryExpr& e) {
+  Value* a = scalar(*e.lhs);
+  Value* b = scalar(*e.rhs);
+  const Type* t = e.type;
+  bool f = t->is_float();
+  llvm::FastMathFlags fmf;
+  if (fastmath()) fmf.setFast();
+  IRBuilder<>::FastMathFlagGuard guard(b_);
+  b_.setFastMathFlags(fmf);
+  switch (e.op) {
+    case BinaryOp::Add: return f ? b_.CreateFAdd(a, b) : b_.CreateAdd(a, b);
+    case BinaryOp::Sub: return f ? b_.CreateFSub(a, b) : b_.CreateSub(a, b);
+    case BinaryOp::Mul: return f ? b_.CreateFMul(a, b) : b_.CreateMul(a, b);
+    case BinaryOp::TrueDiv: {
+      if (!numpy_errors()) {
+        llvm::BasicBlock* zero = block("div.zero");
+        llvm::BasicBlock* ok = block("div.ok");
+        b_.CreateCondBr(b_.CreateFCmpOEQ(b, llvm::ConstantFP::get(b->getType(), 0.0)), zero, ok);
+        b_.SetInsertPoint(zero);
+        b_.CreateCall(m_.runtime("nk_raise_zero_division"), {c32(kFloatTrueDiv), line(e.range)});
+        unwind();
+        b_.SetInsertPoint(ok);
+      }
+      return b_.CreateFDiv(a, b);
+    }
+    case BinaryOp::FloorDiv:
+    case BinaryOp::Mod:
+      return f ? float_div_mod(e.op, a, b, t, e.range) : int_div_mod(e.op, a, b, t, e.range);
+    case BinaryOp::Pow:
+      if (f) return b_.CreateIntrinsic(llvm::Intrinsic::pow, {a->getType()}, {a, b});
+      return int_pow(a, b, t, e.range);
+    case BinaryOp::BitAnd: return b_.CreateAnd(a, b);
+    case BinaryOp::BitOr: return b_.CreateOr(a, b);
+    case BinaryOp::BitXor: return b_.CreateXor(a, b);
+    case BinaryOp::Shl:
+    case BinaryOp::Shr: {
+      // Python shifts: a negative count is a ValueError; counts >= the width give 0
+      // (or -1 for >> of a negative value) instead of LLVM's poison.
+      unsigned bits = t->bits();
+      Value* count = b;
+      if (t->is_signed() && !numpy_errors()) {
+        llvm::BasicBlock* bad = block("shift.negative");
+        llvm::BasicBlock* ok = block("shift.ok");
+        b_.CreateCondBr(b_.CreateICmpSLT(count, llvm::ConstantInt::get(count->getType(), 0)), bad, ok);
+        b_.SetInsertPoint(bad);
+        Value* msg = m_.string_constant("negative shift count");
+        b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
+                                               b_.CreateExtractValue(msg, 1), line(e.range)});
+        unwind();
+        b_.SetInsertPoint(ok);
+      }
+      Value* width = llvm::ConstantInt::get(count->getType(), bits);
+      Value* too_big = b_.CreateICmpUGE(count, width);
+      Value* safe = b_.CreateSelect(too_big, llvm::ConstantInt::get(count->getType(), 0), count);
+      if (e.op == BinaryOp::Shl) {
+        Value* r = b_.CreateShl(a, safe);
+        return b_.CreateSelect(too_big, llvm::ConstantInt::get(a->getType(), 0), r);
+      }
+      if (t->is_signed()) {
+        Value* r = b_.CreateAShr(a, b_.CreateSelect(too_big, llvm::ConstantInt::get(count->getType(), bits - 1), count));
+        return r;
+      }
+      Value* r = b_.CreateLShr(a, safe);
+      return b_.CreateSelect(too_big, llvm::ConstantInt::get(a->getType(), 0), r);
+    }
+  }
+  return a;
+}
+
+Value* FunctionLowering::int_div_mod(BinaryOp op, Value* a, Value* b, const Type* t, SourceRange r) {
+  llvm::Type* ty = a->getType();
+  Value* zero = llvm::ConstantInt::get(ty, 0);
+  llvm::BasicBlock* is_zero = block("idiv.zero");
+  llvm::BasicBlock* nonzero = block("idiv.nonzero");
+  llvm::BasicBlock* done = block("idiv.done");
+  llvm::BasicBlock* before = b_.GetInsertBlock();
+  (void)before;
+  b_.CreateCondBr(b_.CreateICmpEQ(b, zero), is_zero, nonzero);
+  b_.SetInsertPoint(is_zero);
+  llvm::BasicBlock* zero_end = nullptr;
+  if (!numpy_errors()) {
+    b_.CreateCall(m_.runtime("nk_raise_zero_division"), {c32(kIntDivMod), line(r)});
+    unwind();
+  } else {
+    b_.CreateBr(done);  // numpy: x // 0 == 0 and x % 0 == 0
+    zero_end = is_zero;
+  }
+  b_.SetInsertPoint(nonzero);
+  Value* result;
+  if (!t->is_signed()) {
+    result = op == BinaryOp::FloorDiv ? b_.CreateUDiv(a, b) : b_.CreateURem(a, b);
+  } else {
+    // b == -1 would trap for INT_MIN; the answer is -a (wrapping) or 0.
+    Value* minus_one = b_.CreateICmpEQ(b, llvm::ConstantInt::get(ty, static_cast<uint64_t>(-1), true));
+    Value* safe_b = b_.CreateSelect(minus_one, llvm::ConstantInt::get(ty, 1), b);
+    Value* q = b_.CreateSDiv(a, safe_b);
+    Value* rem = b_.CreateSRem(a, safe_b);
+    // Round toward -inf: adjust when the remainder is non-zero and the signs differ.
+    Value* adjust = b_.CreateAnd(b_.CreateICmpNE(rem, zero), b_.CreateICmpSLT(b_.CreateXor(rem, b), zero));
+    if (op == BinaryOp::FloorDiv) {
+      Value* fq = b_.CreateSub(q, b_.CreateZExt(adjust, ty));
+      result = b_.CreateSelect(minus_one, b_.CreateNeg(a), fq);
+    } else {
+      Value* fr = b_.CreateSelect(adjust, b_.CreateAdd(rem, b), rem);
+      result = b_.CreateSelect(minus_one, zero, fr);
+    }
+  }
+  llvm::BasicBlock* nonzero_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* phi = b_.CreatePHI(ty, 2);
+  phi->addIncoming(result, nonzero_end);
+  if (zero_end) phi->addIncoming(zero, zero_end);
+  return phi;
+}
+
+Value* FunctionLowering::float_div_mod(BinaryOp op, Value* a, Value* b, const Type* t, SourceRange r) {
+  llvm::Type* ty = a->getType();
+  Value* fzero = llvm::ConstantFP::get(ty, 0.0);
+  if (!numpy_errors()) {
+    llvm::BasicBlock* bad = block("fdiv.zero");
+    llvm::BasicBlock* ok = block("fdiv.ok");
+    b_.CreateCondBr(b_.CreateFCmpOEQ(b, fzero), bad, ok);
+    b_.SetInsertPoint(bad);
+    b_.CreateCall(m_.runtime("nk_raise_zero_division"),
+                  {c32(op == BinaryOp::FloorDiv ? kFloatFloorDiv : kFloatMod), line(r)});
+    unwind();
+    b_.SetInsertPoint(ok);
+  }
+  // CPython's float_divmod: mod = fmod(a, b); fix its sign to b's; div = (a - mod) / b.
+  Value* mod = b_.CreateFRem(a, b);
+  Value* mod_nonzero = b_.CreateFCmpUNE(mod, fzero);
+  Value* signs_differ = b_.CreateXor(b_.CreateFCmpOLT(b, fzero), b_.CreateFCmpOLT(mod, fzero));
+  Value* fix = b_.CreateAnd(mod_nonzero, signs_differ);
+  Value* fixed_mod = b_.CreateSelect(fix, b_.CreateFAdd(mod, b), mod);
+  if (op == BinaryOp::Mod) {
+    // A zero result takes the sign of b.
+    Value* signed_zero = b_.CreateIntrinsic(llvm::Intrinsic::copysign, {ty}, {fzero, b});
+    return b_.CreateSelect(mod_nonzero, fixed_mod, signed_zero);
+  }
+  Value* div = b_.CreateFDiv(b_.CreateFSub(a, mod), b);
+  div = b_.CreateSelect(fix, b_.CreateFSub(div, llvm::ConstantFP::get(ty, 1.0)), div);
+  Value* floordiv = b_.CreateIntrinsic(llvm::Intrinsic::floor, {ty}, {div});
+  Value* up = b_.CreateFCmpOGT(b_.CreateFSub(div, floordiv), llvm::ConstantFP::get(ty, 0.5));
+  floordiv = b_.CreateSelect(up, b_.CreateFAdd(floordiv, llvm::ConstantFP::get(ty, 1.0)), floordiv);
+  // div == 0: the result is a zero with the sign of a / b.
+  Value* div_zero = b_.CreateFCmpOEQ(div, fzero);
+  Value* zero_result = b_.CreateIntrinsic(llvm::Intrinsic::copysign, {ty}, {fzero, b_.CreateFDiv(a, b)});
+  (void)t;
+  return b_.CreateSelect(div_zero, zero_result, floordiv);
+}
+
+Value* FunctionLowering::int_pow(Value* a, Value* b, const Type* t, SourceRange r) {
+  llvm::Type* ty = a->getType();
+  if (t->is_signed()) {
+    llvm::BasicBlock* bad = block("ipow.negative");
+    llvm::BasicBlock* ok = block("ipow.ok");
+    b_.CreateCondBr(b_.CreateICmpSLT(b, llvm::ConstantInt::get(ty, 0)), bad, ok);
+    b_.SetInsertPoint(bad);
+    Value* msg = m_.string_constant("Integers to negative integer powers are not allowed.");
+    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
+                                           b_.CreateExtractValue(msg, 1), line(r)});
+    unwind();
+    b_.SetInsertPoint(ok);
+  }
+  Value* a64 = t->is_signed() ? b_.CreateSExt(a, i64()) : b_.CreateZExt(a, i64());
+  Value* b64 = t->is_signed() ? b_.CreateSExt(b, i64()) : b_.CreateZExt(b, i64());
+  if (ty == i64()) {
+    a64 = a;
+    b64 = b;
+  }
+  Value* p = b_.CreateCall(m_.runtime("nk_ipow"), {a64, b64});
+  return ty == i64() ? p : b_.CreateTrunc(p, ty);
+}
+
+Value* FunctionLowering::compare(const CompareExpr& e) {
+  Value* a = scalar(*e.lhs);
+  Value* b = scalar(*e.rhs);
+  const Type* t = e.lhs->type;
+  if (t->is_float()) {
+    switch (e.op) {
+      case CompareOp::Eq: return b_.CreateFCmpOEQ(a, b);
+      case CompareOp::Ne: return b_.CreateFCmpUNE(a, b);
+      case CompareOp::Lt: return b_.CreateFCmpOLT(a, b);
+      case CompareOp::Le: return b_.CreateFCmpOLE(a, b);
+      case CompareOp::Gt: return b_.CreateFCmpOGT(a, b);
+      case CompareOp::Ge: return b_.CreateFCmpOGE(a, b);
+    }
+  }
+  bool s = t->is_int() && t->is_signed();
+  switch (e.op) {
+    case CompareOp::Eq: return b_.CreateICmpEQ(a, b);
+    case CompareOp::Ne: return b_.CreateICmpNE(a, b);
+    case CompareOp::Lt: return s ? b_.CreateICmpSLT(a, b) : b_.CreateICmpULT(a, b);
+    case CompareOp::Le: return s ? b_.CreateICmpSLE(a, b) : b_.CreateICmpULE(a, b);
+    case CompareOp::Gt: return s ? b_.CreateICmpSGT(a, b) : b_.CreateICmpUGT(a, b);
+    case CompareOp::Ge: return s ? b_.CreateICmpSGE(a, b) : b_.CreateICmpUGE(a, b);
+  }
+  return a;
+}
+
+Value* FunctionLowering::logical(const LogicalExpr& e) {
+  Value* a = scalar(*e.lhs);
+  llvm::BasicBlock* a_end = b_.GetInsertBlock();
+  llvm::BasicBlock* rhs = block("logic.rhs");
+  llvm::BasicBlock* done = block("logic.done");
+  Value* ta = truth(a, e.type);
+  if (e.op == BoolOpKind::And) b_.CreateCondBr(ta, rhs, done);
+  else b_.CreateCondBr(ta, done, rhs);
+  b_.SetInsertPoint(rhs);
+  Value* b = scalar(*e.rhs);
+  llvm::BasicBlock* b_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* phi = b_.CreatePHI(a->getType(), 2);
+  phi->addIncoming(a, a_end);
+  phi->addIncoming(b, b_end);
+  return phi;
+}
+
+Val FunctionLowering::select(const SelectExpr& e) {
+  Value* c = scalar(*e.cond);
+  llvm::BasicBlock* then_bb = block("sel.then");
+  llvm::BasicBlock* else_bb = block("sel.else");
+  llvm::BasicBlock* done = block("sel.done");
+  b_.CreateCondBr(c, then_bb, else_bb);
+  bool array = e.type->is_array();
+  b_.SetInsertPoint(then_bb);
+  Val a = expr(*e.then_value);
+  if (array && !a.owned) incref(a.v);
+  llvm::BasicBlock* a_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(else_bb);
+  Val b = expr(*e.else_value);
+  if (array && !b.owned) incref(b.v);
+  llvm::BasicBlock* b_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* phi = b_.CreatePHI(a.v->getType(), 2);
+  phi->addIncoming(a.v, a_end);
+  phi->addIncoming(b.v, b_end);
+  return {phi, array};
+}
+
+Value* FunctionLowering::math_call(Intrinsic id, const std::vector<Value*>& args, const Type* t) {
+  llvm::Type* ty = vt(t);
+  bool f32 = t->bits() == 32;
+  auto intrinsic = [&](llvm::Intrinsic::ID iid) { return b_.CreateIntrinsic(iid, {ty}, args); };
+  auto libm = [&](const char* name) -> Value* {
+    std::string n = std::string(name) + (f32 ? "f" : "");
+    std::vector<llvm::Type*> params(args.size(), ty);
+    llvm::FunctionCallee fc = m_.module().getOrInsertFunction(n, llvm::FunctionType::get(ty, params, false));
+    return b_.CreateCall(fc, args);
+  };
+  switch (id) {
+    case Intrinsic::Sqrt: return intrinsic(llvm::Intrinsic::sqrt);
+    case Intrinsic::Exp: return intrinsic(llvm::Intrinsic::exp);
+    case Intrinsic::Expm1: return libm("expm1");
+    case Intrinsic::Log: return intrinsic(llvm::Intrinsic::log);
+    case Intrinsic::Log1p: return libm("log1p");
+    case Intrinsic::Log2: return intrinsic(llvm::Intrinsic::log2);
+    case Intrinsic::Log10: return intrinsic(llvm::Intrinsic::log10);
+    case Intrinsic::Sin: return intrinsic(llvm::Intrinsic::sin);
+    case Intrinsic::Cos: return intrinsic(llvm::Intrinsic::cos);
+    case Intrinsic::Tan: return libm("tan");
+    case Intrinsic::Asin: return libm("asin");
+    case Intrinsic::Acos: return libm("acos");
+    case Intrinsic::Atan: return libm("atan");
+    case Intrinsic::Sinh: return libm("sinh");
+    case Intrinsic::Cosh: return libm("cosh");
+    case Intrinsic::Tanh: return libm("tanh");
+    case Intrinsic::Asinh: return libm("asinh");
+    case Intrinsic::Acosh: return libm("acosh");
+    case Intrinsic::Atanh: return libm("atanh");
+    case Intrinsic::Floor: return intrinsic(llvm::Intrinsic::floor);
+    case Intrinsic::Ceil: return intrinsic(llvm::Intrinsic::ceil);
+    case Intrinsic::Trunc: return intrinsic(llvm::Intrinsic::trunc);
+    case Intrinsic::Fabs: return intrinsic(llvm::Intrinsic::fabs);
+    case Intrinsic::Erf: return libm("erf");
+    case Intrinsic::Erfc: return libm("erfc");
+    case Intrinsic::Gamma: return libm("tgamma");
+    case Intrinsic::Lgamma: return libm("lgamma");
+    case Intrinsic::Degrees: return b_.CreateFMul(args[0], llvm::ConstantFP::get(ty, 180.0 / 3.141592653589793));
+    case Intrinsic::Radians: return b_.CreateFMul(args[0], llvm::ConstantFP::get(ty, 3.141592653589793 / 180.0));
+    case Intrinsic::Atan2: return libm("atan2");
+    case Intrinsic::Pow: return intrinsic(llvm::Intrinsic::pow);
+    case Intrinsic::Hypot: return libm("hypot");
+    case Intrinsic::Copysign: return intrinsic(llvm::Intrinsic::copysign);
+    case Intrinsic::Fmod: return b_.CreateFRem(args[0], args[1]);
+    default: break;
+  }
+  NK_CHECK(false) << "not a math intrinsic: " << intrinsic_name(id);
+  return nullptr;
+}
+
+Val FunctionLowering::intrinsic(const IntrinsicExpr& e) {
+  const Type* t = e.type;
+  auto str_args = [&](Value* s) { return std::pair<Value*, Value*>{b_.CreateExtractValue(s, 0), b_.CreateExtractValue(s, 1)}; };
+  switch (e.id) {
+    case Intrinsic::IsNan: {
+      Value* x = scalar(*e.args[0]);
+      return {b_.CreateFCmpUNO(x, x)};
+    }
+    case Intrinsic::IsInf: {
+      Value* x = scalar(*e.args[0]);
+      Value* ax = b_.CreateIntrinsic(llvm::Intrinsic::fabs, {x->getType()}, {x});
+      return {b_.CreateFCmpOEQ(ax, llvm::ConstantFP::getInfinity(x->getType()))};
+    }
+    case Intrinsic::IsFinite: {
+      Value* x = scalar(*e.args[0]);
+      Value* ax = b_.CreateIntrinsic(llvm::Intrinsic::fabs, {x->getType()}, {x});
+      return {b_.CreateFCmpOLT(ax, llvm::ConstantFP::getInfinity(x->getType()))};
+    }
+    case Intrinsic::Abs: {
+      Value* x = scalar(*e.args[0]);
+      if (t->is_float()) return {b_.CreateIntrinsic(llvm::Intrinsic::fabs, {x->getType()}, {x})};
+      if (!t->is_signed()) return {x};
+      return {b_.CreateSelect(b_.CreateICmpSLT(x, llvm::ConstantInt::get(x->getType(), 0)), b_.CreateNeg(x), x)};
+    }
+    case Intrinsic::Min:
+    case Intrinsic::Max: {
+      // Python: the first of the extreme values wins (min(a, b) is b only if b < a).
+      Value* acc = scalar(*e.args[0]);
+      for (size_t k = 1; k < e.args.size(); ++k) {
+        Value* x = scalar(*e.args[k]);
+        Value* better;
+        bool mn = e.id == Intrinsic::Min;
+        if (t->is_float()) better = mn ? b_.CreateFCmpOLT(x, acc) : b_.CreateFCmpOGT(x, acc);
+        else if (t->is_int() && t->is_signed()) better = mn ? b_.CreateICmpSLT(x, acc) : b_.CreateICmpSGT(x, acc);
+        else better = mn ? b_.CreateICmpULT(x, acc) : b_.CreateICmpUGT(x, acc);
+        acc = b_.CreateSelect(better, x, acc);
+      }
+      return {acc};
+    }
+    case Intrinsic::Round: {
+      Value* x = scalar(*e.args[0]);
+      Value* r = b_.CreateIntrinsic(llvm::Intrinsic::roundeven, {x->getType()}, {x});
+      return {b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {i64(), x->getType()}, {r})};
+    }
+    case Intrinsic::RoundDigits: {
+      Value* x = scalar(*e.args[0]);
+      Value* n = scalar(*e.args[1]);
+      Value* x64 = t->bits() == 32 ? b_.CreateFPExt(x, b_.getDoubleTy()) : x;
+      Value* r = b_.CreateCall(m_.runtime("nk_round_digits"), {x64, n});
+      return {t->bits() == 32 ? b_.CreateFPTrunc(r, b_.getFloatTy()) : r};
+    }
+    case Intrinsic::ArrayCopy: {
+      const Type* src_t = e.args[0]->type;
+      Val src = expr(*e.args[0]);
+      hold(src);
+      Value* dst = entry_alloca(vt(t), "copy");
+      Value* status = b_.CreateCall(m_.runtime("nk_array_copy"),
+                                    {dst, spill(src.v), c32(src_t->ndim()),
+                                     c64(static_cast<int64_t>(m_.module().getDataLayout().getTypeAllocSize(m_.memory_type(src_t->elem()))))});
+      check_status(status);
+      return {b_.CreateLoad(vt(t), dst), true};
+    }
+    case Intrinsic::ArrayFill: {
+      const Type* at = e.args[0]->type;
+      Val array = expr(*e.args[0]);
+      hold(array);
+      Value* v = scalar(*e.args[1]);
+      llvm::Type* mt = m_.memory_type(at->elem());
+      Value* slot = entry_alloca(mt, "fill");
+      b_.CreateStore(at->elem()->is_bool() ? b_.CreateZExt(v, mt) : v, slot);
+      b_.CreateCall(m_.runtime("nk_array_fill"),
+                    {spill(array.v), c32(at->ndim()),
+                     c64(static_cast<int64_t>(m_.module().getDataLayout().getTypeAllocSize(mt))), slot});
+      return {nullptr};
+    }
+    case Intrinsic::Timer: return {b_.CreateCall(m_.runtime("nk_perf_counter"), {})};
+    case Intrinsic::WallTime: return {b_.CreateCall(m_.runtime("nk_wall_time"), {})};
+    case Intrinsic::ArgvLen: return {b_.CreateCall(m_.runtime("nk_argc"), {})};
+    case Intrinsic::ArgvItem: {
+      Value* i = scalar(*e.args[0]);
+      Value* out = entry_alloca(m_.str_type(), "arg");
+      check_status(b_.CreateCall(m_.runtime("nk_argv"), {i, out, line(e.range)}));
+      return {b_.CreateLoad(m_.str_type(), out)};
+    }
+    case Intrinsic::ParseInt:
+    case Intrinsic::ParseFloat: {
+      auto [p, n] = str_args(scalar(*e.args[0]));
+      Value* out = entry_alloca(vt(t), "parsed");
+      const char* fname = e.id == Intrinsic::ParseInt ? "nk_parse_int" : "nk_parse_float";
+      check_status(b_.CreateCall(m_.runtime(fname), {p, n, out, line(e.range)}));
+      return {b_.CreateLoad(vt(t), out)};
+    }
+    case Intrinsic::NpLoad: {
+      auto [p, n] = str_args(scalar(*e.args[0]));
+      Value* out = entry_alloca(vt(t), "loaded");
+      check_status(b_.CreateCall(m_.runtime("nk_np_load"),
+                                 {p, n, out, c32(t->ndim()), c32(dtype_code(t->elem())), line(e.range)}));
+      return {b_.CreateLoad(vt(t), out), true};
+    }
+    case Intrinsic::NpSave: {
+      auto [p, n] = str_args(scalar(*e.args[0]));
+      const Type* at = e.args[1]->type;
+      Val a = expr(*e.args[1]);
+      hold(a);
+      check_status(b_.CreateCall(m_.runtime("nk_np_save"),
+                                 {p, n, spill(a.v), c32(at->ndim()), c32(dtype_code(at->elem())), line(e.range)}));
+      return {nullptr};
+    }
+    default: {
+      std::vector<Value*> args;
+      for (const ExprRef& a : e.args) args.push_back(scalar(*a));
+      return {math_call(e.id, args, t)};
+    }
+  }
+}
+
+Val FunctionLowering::call(const CallExpr& e) {
+  const Function* callee = e.callee;
+  if (callee->target == Target::CudaAuto && !m_.options().cuda_on_cpu) {
+    b_.CreateCall(m_.runtime("nk_cuda_unavailable"), {m_.cstring(callee->name), line(e.range)});
+    unwind();
+    start_dead_block();
+    return {llvm::UndefValue::get(e.type == none_type() ? b_.getInt1Ty() : vt(e.type)), false};
+  }
+  std::vector<Value*> args;
+  Value* ret = nullptr;
+  if (callee->return_type != none_type()) {
+    ret = entry_alloca(vt(callee->return_type), "ret");
+    if (callee->return_type->is_array()) b_.CreateStore(llvm::Constant::getNullValue(vt(callee->return_type)), ret);
+    args.push_back(ret);
+  }
+  for (size_t k = 0; k < e.args.size(); ++k) {
+    const Type* t = e.args[k]->type;
+    Val v = expr(*e.args[k]);
+    if (t->is_array()) hold(v);
+    args.push_back(t->is_array() || t->is_tuple() ? spill(v.v) : v.v);
+  }
+  Value* status = b_.CreateCall(m_.function_for(callee), args);
+  llvm::BasicBlock* ok = block("call.ok");
+  llvm::BasicBlock* fail = block("call.fail");
+  llvm::MDBuilder md(m_.ctx());
+  b_.CreateCondBr(b_.CreateICmpEQ(status, c32(0)), ok, fail, md.createBranchWeights(1 << 20, 1));
+  b_.SetInsertPoint(fail);
+  b_.CreateCall(m_.runtime("nk_traceback"),
+                {m_.cstring(fn_.target == Target::Host ? "<module>" : fn_.name), line(e.range)});
+  unwind();
+  b_.SetInsertPoint(ok);
+  if (!ret) return {nullptr};
+  return {b_.CreateLoad(vt(callee->return_type), ret), callee->return_type->is_array()};
+}
+
+Value* FunctionLowering::wrap_and_check(Value* index, Value* size, int axis, SourceRange r) {
+  // Negative indices count from the end (Python); then 0 <= index < size.
+  Value* wrapped = b_.CreateSelect(b_.CreateICmpSLT(index, c64(0)), b_.CreateAdd(index, size), index);
+  if (!boundscheck()) return wrapped;
+  llvm::BasicBlock* bad = block("bounds.fail");
+  llvm::BasicBlock* ok = block("bounds.ok");
+  llvm::MDBuilder md(m_.ctx());
+  b_.CreateCondBr(b_.CreateICmpULT(wrapped, size), ok, bad, md.createBranchWeights(1 << 20, 1));
+  b_.SetInsertPoint(bad);
+  b_.CreateCall(m_.runtime("nk_raise_index"), {index, c32(axis), size, line(r)});
+  unwind();
+  b_.SetInsertPoint(ok);
+  return wrapped;
+}
+
+Value* FunctionLowering::element_address(const Val& array, const Type* at, const std::vector<ExprRef>& indices,
+                                         SourceRange r) {
+  std::vector<Value*> idx;
+  for (const ExprRef& i : indices) idx.push_back(scalar(*i));
+  Value* data = b_.CreateExtractValue(array.v, 1);
+  Value* offset = c64(0);
+  uint64_t item = m_.module().getDataLayout().getTypeAllocSize(m_.memory_type(at->elem()));
+  int n = at->ndim();
+  for (int k = 0; k < n; ++k) {
+    Value* size = b_.CreateExtractValue(array.v, {2u, static_cast<unsigned>(k)});
+    Value* i = wrap_and_check(idx[static_cast<size_t>(k)], size, k, r);
+    // The innermost stride of a C-contiguous array is the item size: a constant lets
+    // LLVM see unit-stride accesses and vectorise.
+    Value* stride = (k == n - 1 && at->layout() == Layout::C) ? c64(static_cast<int64_t>(item))
+                                                              : b_.CreateExtractValue(array.v, {3u, static_cast<unsigned>(k)});
+    offset = b_.CreateAdd(offset, b_.CreateMul(i, stride));
+  }
+  return b_.CreateGEP(i8(), data, offset);
+}
+
+Value* FunctionLowering::load_element(Value* addr, const Type* elem) {
+  Value* v = b_.CreateLoad(m_.memory_type(elem), addr);
+  return elem->is_bool() ? b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0)) : v;
+}
+
+void FunctionLowering::store_element(Value* addr, Value* v, const Type* elem) {
+  if (elem->is_bool()) v = b_.CreateZExt(v, i8());
+  b_.CreateStore(v, addr);
+}
+
+Val FunctionLowering::view(const ViewExpr& e) {
+  const Type* at = e.array->type;
+  Val base = expr(*e.array);
+  hold(base);
+  Value* data = b_.CreateExtractValue(base.v, 1);
+  Value* offset = c64(0);
+  std::vector<Value*> shape, strides;
+  int k = 0;
+  for (const ViewIndex& d : e.dims) {
+    Value* size = b_.CreateExtractValue(base.v, {2u, static_cast<unsigned>(k)});
+    Value* stride = b_.CreateExtractValue(base.v, {3u, static_cast<unsigned>(k)});
+    if (!d.is_slice) {
+      Value* i = wrap_and_check(scalar(*d.index), size, k, e.range);
+      offset = b_.CreateAdd(offset, b_.CreateMul(i, stride));
+    } else {
+      auto part = [&](const ExprRef& x) -> std::pair<Value*, Value*> {
+        if (!x) return {c32(0), c64(0)};
+        return {c32(1), scalar(*x)};
+      };
+      auto [has_lo, lo] = part(d.lo);
+      auto [has_hi, hi] = part(d.hi);
+      auto [has_step, step] = part(d.step);
+      llvm::Type* out_t = llvm::ArrayType::get(i64(), 3);
+      Value* out = entry_alloca(out_t, "slice");
+      check_status(b_.CreateCall(m_.runtime("nk_slice"), {size, has_lo, lo, has_hi, hi, has_step, step, out}));
+      Value* sl = b_.CreateLoad(out_t, out);
+      Value* start = b_.CreateExtractValue(sl, 0);
+      Value* st = b_.CreateExtractValue(sl, 1);
+      Value* count = b_.CreateExtractValue(sl, 2);
+      offset = b_.CreateAdd(offset, b_.CreateMul(start, stride));
+      shape.push_back(count);
+      strides.push_back(b_.CreateMul(stride, st));
+    }
+    ++k;
+  }
+  for (; k < at->ndim(); ++k) {
+    shape.push_back(b_.CreateExtractValue(base.v, {2u, static_cast<unsigned>(k)}));
+    strides.push_back(b_.CreateExtractValue(base.v, {3u, static_cast<unsigned>(k)}));
+  }
+  Value* desc = llvm::UndefValue::get(vt(e.type));
+  desc = b_.CreateInsertValue(desc, b_.CreateExtractValue(base.v, 0), 0);
+  desc = b_.CreateInsertValue(desc, b_.CreateGEP(i8(), data, offset), 1);
+  for (size_t j = 0; j < shape.size(); ++j) {
+    desc = b_.CreateInsertValue(desc, shape[j], {2u, static_cast<unsigned>(j)});
+    desc = b_.CreateInsertValue(desc, strides[j], {3u, static_cast<unsigned>(j)});
+  }
+  incref(desc);
+  return {desc, true};
+}
+
+void FunctionLowering::fill_contiguous(Value* desc_ptr, const Type* at, const std::function<Value*(Value*)>& element) {
+  Value* desc = b_.CreateLoad(vt(at), desc_ptr);
+  Value* size = c64(1);
+  for (int k = 0; k < at->ndim(); ++k) size = b_.CreateMul(size, b_.CreateExtractValue(desc, {2u, static_cast<unsigned>(k)}));
+  Value* data = b_.CreateExtractValue(desc, 1);
+  llvm::Type* mt = m_.memory_type(at->elem());
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::BasicBlock* header = block("fill.cond");
+  llvm::BasicBlock* body = block("fill.body");
+  llvm::BasicBlock* end = block("fill.end");
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* i = b_.CreatePHI(i64(), 2);
+  i->addIncoming(c64(0), pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, end);
+  b_.SetInsertPoint(body);
+  Value* v = element(i);
+  store_element(b_.CreateGEP(mt, data, i), v, at->elem());
+  Value* next = b_.CreateNSWAdd(i, c64(1));
+  i->addIncoming(next, b_.GetInsertBlock());
+  b_.CreateBr(header);
+  b_.SetInsertPoint(end);
+}
+
+Val FunctionLowering::new_array(const NewArrayExpr& e) {
+  const Type* at = e.type;
+  const Type* elem = at->elem();
+  llvm::Type* dt = vt(at);
+  Value* desc_ptr = entry_alloca(dt, "new");
+  uint64_t item = m_.module().getDataLayout().getTypeAllocSize(m_.memory_type(elem));
+  std::vector<Value*> args;
+  for (const ExprRef& a : e.args) args.push_back(scalar(*a));
+  std::vector<Value*> shape;
+  for (const ExprRef& s : e.shape) shape.push_back(scalar(*s));
+  if (e.array_kind == NewArrayKind::Arange) {
+    Value* len = entry_alloca(i64(), "len");
+    bool f = e.args[0]->type->is_float();
+    check_status(b_.CreateCall(m_.runtime(f ? "nk_arange_len_f64" : "nk_arange_len_i64"), {args[0], args[1], args[2], len}));
+    shape = {b_.CreateLoad(i64(), len)};
+  }
+  if (e.array_kind == NewArrayKind::Linspace) check_status(b_.CreateCall(m_.runtime("nk_linspace_check"), {shape[0]}));
+  Value* desc = llvm::Constant::getNullValue(dt);
+  for (size_t k = 0; k < shape.size(); ++k) desc = b_.CreateInsertValue(desc, shape[k], {2u, static_cast<unsigned>(k)});
+  b_.CreateStore(desc, desc_ptr);
+  bool zero = e.array_kind == NewArrayKind::Zeros;
+  check_status(b_.CreateCall(m_.runtime("nk_array_new"), {desc_ptr, c32(at->ndim()), c64(static_cast<int64_t>(item)), c32(zero ? 1 : 0)}));
+  // The reference is ours from here on: release it if filling fails.
+  Val result{nullptr, true};
+  llvm::Type* et = vt(elem);
+  switch (e.array_kind) {
+    case NewArrayKind::Empty:
+    case NewArrayKind::Zeros: break;
+    case NewArrayKind::Ones: {
+      Value* one = elem->is_float() ? llvm::ConstantFP::get(et, 1.0) : llvm::ConstantInt::get(et, 1);
+      fill_contiguous(desc_ptr, at, [&](Value*) { return one; });
+      break;
+    }
+    case NewArrayKind::Full: fill_contiguous(desc_ptr, at, [&](Value*) { return args[0]; }); break;
+    case NewArrayKind::Arange: {
+      const Type* ct = e.args[0]->type;
+      fill_contiguous(desc_ptr, at, [&](Value* i) {
+        Value* v = ct->is_float() ? b_.CreateFAdd(args[0], b_.CreateFMul(b_.CreateSIToFP(i, vt(ct)), args[2]))
+                                  : b_.CreateAdd(args[0], b_.CreateMul(i, args[2]));
+        return cast(v, ct, elem);
+      });
+      break;
+    }
+    case NewArrayKind::Linspace: {
+      // NumPy: step = (stop - start) / (num - 1); y[i] = start + i * step; y[-1] = stop.
+      Value* num = shape[0];
+      Value* div = b_.CreateSIToFP(b_.CreateSub(num, c64(1)), b_.getDoubleTy());
+      Value* step = b_.CreateFDiv(b_.CreateFSub(args[1], args[0]), div);
+      Value* last = b_.CreateSub(num, c64(1));
+      fill_contiguous(desc_ptr, at, [&](Value* i) {
+        Value* v = b_.CreateFAdd(args[0], b_.CreateFMul(b_.CreateSIToFP(i, b_.getDoubleTy()), step));
+        Value* is_last = b_.CreateAnd(b_.CreateICmpEQ(i, last), b_.CreateICmpSGT(num, c64(1)));
+        v = b_.CreateSelect(is_last, args[1], v);
+        return cast(v, float64(), elem);
+      });
+      break;
+    }
+  }
+  result.v = b_.CreateLoad(dt, desc_ptr);
+  return result;
+}
+
+Value* FunctionLowering::format(const FormatExpr& e) {
+  Value* builder = b_.CreateCall(m_.runtime("nk_fmt_begin"), {});
+  for (const FormatPart& p : e.parts) {
+    if (!p.value) {
+      Value* s = m_.string_constant(p.literal);
+      Value* spec = m_.string_constant("");
+      b_.CreateCall(m_.runtime("nk_fmt_str"), {builder, b_.CreateExtractValue(s, 0), b_.CreateExtractValue(s, 1),
+                                               b_.CreateExtractValue(spec, 0), b_.CreateExtractValue(spec, 1), c32(0)});
+      continue;
+    }
+    const Type* t = p.value->type;
+    Val v = expr(*p.value);
+    if (t->is_array()) hold(v);
+    // !r on numbers is the same as str(); on strings it quotes (not supported: as str).
+    Value* spec = m_.string_constant(p.spec);
+    Value* sp = b_.CreateExtractValue(spec, 0);
+    Value* sn = b_.CreateExtractValue(spec, 1);
+    Value* status = nullptr;
+    switch (t->kind()) {
+      case TypeKind::Bool: status = b_.CreateCall(m_.runtime("nk_fmt_bool"), {builder, v.v, sp, sn, line(e.range)}); break;
+      case TypeKind::Int: {
+        Value* x = t->is_signed() ? b_.CreateSExt(v.v, i64()) : b_.CreateZExt(v.v, i64());
+        status = b_.CreateCall(m_.runtime("nk_fmt_i64"), {builder, x, b_.getInt1(!t->is_signed()), sp, sn, line(e.range)});
+        break;
+      }
+      case TypeKind::Float: {
+        Value* x = t->bits() == 32 ? b_.CreateFPExt(v.v, b_.getDoubleTy()) : v.v;
+        status = b_.CreateCall(m_.runtime("nk_fmt_f64"), {builder, x, b_.getInt1(t->bits() == 32), sp, sn, line(e.range)});
+        break;
+      }
+      case TypeKind::String:
+        status = b_.CreateCall(m_.runtime("nk_fmt_str"), {builder, b_.CreateExtractValue(v.v, 0), b_.CreateExtractValue(v.v, 1),
+                                                          sp, sn, line(e.range)});
+        break;
+      case TypeKind::Array:
+        b_.CreateCall(m_.runtime("nk_fmt_array"), {builder, spill(v.v), c32(t->ndim()), c32(dtype_code(t->elem()))});
+        break;
+      case TypeKind::Tuple: {
+        auto lit = [&](const char* s) {
+          Value* c = m_.string_constant(s);
+          Value* empty = m_.string_constant("");
+          b_.CreateCall(m_.runtime("nk_fmt_str"), {builder, b_.CreateExtractValue(c, 0), b_.CreateExtractValue(c, 1),
+                                                   b_.CreateExtractValue(empty, 0), b_.CreateExtractValue(empty, 1), c32(0)});
+        };
+        lit("(");
+        for (size_t k = 0; k < t->elements().size(); ++k) {
+          if (k) lit(", ");
+          const Type* et = t->elements()[k];
+          Value* x = b_.CreateExtractValue(v.v, static_cast<unsigned>(k));
+          Value* empty = m_.string_constant("");
+          Value* ep = b_.CreateExtractValue(empty, 0);
+          Value* en = b_.CreateExtractValue(empty, 1);
+          if (et->is_bool()) b_.CreateCall(m_.runtime("nk_fmt_bool"), {builder, x, ep, en, c32(0)});
+          else if (et->is_int())
+            b_.CreateCall(m_.runtime("nk_fmt_i64"), {builder, et->is_signed() ? b_.CreateSExt(x, i64()) : b_.CreateZExt(x, i64()),
+                                                     b_.getInt1(!et->is_signed()), ep, en, c32(0)});
+          else
+            b_.CreateCall(m_.runtime("nk_fmt_f64"), {builder, et->bits() == 32 ? b_.CreateFPExt(x, b_.getDoubleTy()) : x,
+                                                     b_.getInt1(et->bits() == 32), ep, en, c32(0)});
+        }
+        lit(t->elements().size() == 1 ? ",)" : ")");
+        break;
+      }
+      default: NK_CHECK(false) << "format of " << t->str();
+    }
+    if (status) check_status(status);
+  }
+  Value* out = entry_alloca(m_.str_type(), "fmt");
+  b_.CreateCall(m_.runtime("nk_fmt_end"), {builder, out});
+  return b_.CreateLoad(m_.str_type(), out);
+}
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> lower_program(const ir::Program& program, llvm::LLVMContext& context,
+                                            const LowerOptions& options) {
+  return ModuleLowering(program, context, options).run();
+}
+
+}  // namespace nk::codegen

@@ -1,0 +1,32 @@
+// Lowering: typed IR -> LLVM IR for the host CPU. One LLVM module per program; each
+// specialisation becomes `i32 nk.fn.NAME.K(ptr ret, params...)` returning a status
+// (0, or 1 with an exception set in the runtime), and the host program `i32 nk_main()`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "frontend/source.h"
+#include "ir/ir.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace nk::codegen {
+
+struct LowerOptions {
+  const SourceFile* source = nullptr;  // for the line numbers of runtime errors
+  bool no_boundscheck = false;   // --no-boundscheck: overrides every function's option
+  bool fastmath = false;         // --fastmath: as if every function had fastmath=True
+  bool cuda_on_cpu = false;      // --target=cpu: @jit(target="cuda") functions run here
+};
+
+// Entry point of the host program in the lowered module.
+inline constexpr const char* kMainSymbol = "nk_main";
+
+std::unique_ptr<llvm::Module> lower_program(const ir::Program& program, llvm::LLVMContext& context,
+                                            const LowerOptions& options);
+
+}  // namespace nk::codegen

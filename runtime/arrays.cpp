@@ -1,0 +1,212 @@
+// Arrays at run time: one block holds a reference count and the data; descriptors
+// ({meminfo, data, shape[n], strides[n]}, strides in bytes) point into it, so views
+// share their base's block and keep it alive.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "runtime/entry_points.h"
+#include "runtime/errors.h"
+
+namespace {
+
+// The block: a 64-byte header (the count first, as compiled code expects), then data.
+constexpr size_t kHeader = 64;
+
+struct Desc {
+  void* meminfo;
+  char* data;
+  int64_t dims[];  // shape[ndim], then strides[ndim]
+};
+
+int64_t* shape_of(void* desc) { return static_cast<Desc*>(desc)->dims; }
+int64_t* strides_of(void* desc, int ndim) { return static_cast<Desc*>(desc)->dims + ndim; }
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 6) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[64];
+  if (u == 0) std::snprintf(buf, sizeof buf, "%.0f %s", bytes, units[u]);
+  else std::snprintf(buf, sizeof buf, "%.3g %s", bytes, units[u]);
+  return buf;
+}
+
+// Calls f(offset) for every element of an n-d strided array, in C order.
+template <class F> void for_each_offset(int ndim, const int64_t* shape, const int64_t* strides, F f) {
+  for (int k = 0; k < ndim; ++k)
+    if (shape[k] == 0) return;
+  int64_t index[64] = {0};
+  int64_t offset = 0;
+  for (;;) {
+    f(offset);
+    int k = ndim - 1;
+    for (; k >= 0; --k) {
+      ++index[k];
+      offset += strides[k];
+      if (index[k] < shape[k]) break;
+      offset -= strides[k] * shape[k];
+      index[k] = 0;
+    }
+    if (k < 0) return;
+  }
+}
+
+}  // namespace
+
+extern "C" int32_t nk_array_new(void* desc, int32_t ndim, int64_t itemsize, int32_t zero) {
+  int64_t* shape = shape_of(desc);
+  int64_t count = 1;
+  bool overflow = false;
+  for (int k = 0; k < ndim; ++k) {
+    if (shape[k] < 0) {
+      nk::runtime::raise("ValueError", "negative dimensions are not allowed", 0);
+      return 1;
+    }
+    if (shape[k] != 0 && count > std::numeric_limits<int64_t>::max() / shape[k]) overflow = true;
+    count *= shape[k];
+  }
+  int64_t bytes = 0;
+  if (overflow || count > (std::numeric_limits<int64_t>::max() - static_cast<int64_t>(kHeader)) / itemsize) {
+    nk::runtime::raise("ValueError", "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.", 0);
+    return 1;
+  }
+  bytes = count * itemsize;
+  void* block = zero ? std::calloc(1, kHeader + static_cast<size_t>(bytes)) : std::malloc(kHeader + static_cast<size_t>(bytes));
+  if (!block) {
+    std::string shape_text = "(";
+    for (int k = 0; k < ndim; ++k) shape_text += std::to_string(shape[k]) + (ndim == 1 ? "," : k + 1 < ndim ? ", " : "");
+    shape_text += ")";
+    nk::runtime::raise("MemoryError", "Unable to allocate " + human_bytes(static_cast<double>(bytes)) +
+                                          " for an array with shape " + shape_text, 0);
+    return 1;
+  }
+  *static_cast<int64_t*>(block) = 1;
+  Desc* d = static_cast<Desc*>(desc);
+  d->meminfo = block;
+  d->data = static_cast<char*>(block) + kHeader;
+  int64_t* strides = strides_of(desc, ndim);
+  int64_t stride = itemsize;
+  for (int k = ndim - 1; k >= 0; --k) {
+    strides[k] = stride;
+    stride *= shape[k];
+  }
+  return 0;
+}
+
+extern "C" void nk_array_free(void* meminfo) { std::free(meminfo); }
+
+extern "C" int32_t nk_array_copy(void* dst, void* src, int32_t ndim, int64_t itemsize) {
+  std::memcpy(shape_of(dst), shape_of(src), sizeof(int64_t) * static_cast<size_t>(ndim));
+  if (int32_t status = nk_array_new(dst, ndim, itemsize, 0)) return status;
+  char* out = static_cast<Desc*>(dst)->data;
+  const char* in = static_cast<Desc*>(src)->data;
+  for_each_offset(ndim, shape_of(src), strides_of(src, ndim), [&](int64_t offset) {
+    std::memcpy(out, in + offset, static_cast<size_t>(itemsize));
+    out += itemsize;
+  });
+  return 0;
+}
+
+extern "C" void nk_array_fill(void* desc, int32_t ndim, int64_t itemsize, void* value) {
+  char* data = static_cast<Desc*>(desc)->data;
+  for_each_offset(ndim, shape_of(desc), strides_of(desc, ndim),
+                  [&](int64_t offset) { std::memcpy(data + offset, value, static_cast<size_t>(itemsize)); });
+}
+
+extern "C" int32_t nk_arange_len_i64(int64_t start, int64_t stop, int64_t step, void* out) {
+  if (step == 0) {
+    nk::runtime::raise("ZeroDivisionError", "division by zero", 0);
+    return 1;
+  }
+  int64_t n = 0;
+  if (step > 0 && start < stop) n = (stop - start + step - 1) / step;
+  if (step < 0 && start > stop) n = (start - stop - step - 1) / -step;
+  *static_cast<int64_t*>(out) = n;
+  return 0;
+}
+
+extern "C" int32_t nk_arange_len_f64(double start, double stop, double step, void* out) {
+  if (step == 0) {
+    nk::runtime::raise("ZeroDivisionError", "division by zero", 0);
+    return 1;
+  }
+  double n = std::ceil((stop - start) / step);
+  if (!(n > 0)) n = 0;
+  if (n > 9.2e18) {
+    nk::runtime::raise("ValueError", "Maximum allowed size exceeded", 0);
+    return 1;
+  }
+  *static_cast<int64_t*>(out) = static_cast<int64_t>(n);
+  return 0;
+}
+
+extern "C" int32_t nk_linspace_check(int64_t num) {
+  if (num >= 0) return 0;
+  nk::runtime::raise("ValueError", "Number of samples, " + std::to_string(num) + ", must be non-negative.", 0);
+  return 1;
+}
+
+// Python's slice.indices(len) and the element count (PySlice_AdjustIndices).
+extern "C" int32_t nk_slice(int64_t len, int32_t has_lo, int64_t lo, int32_t has_hi, int64_t hi, int32_t has_step,
+                            int64_t step, void* out) {
+  if (!has_step) step = 1;
+  if (step == 0) {
+    nk::runtime::raise("ValueError", "slice step cannot be zero", 0);
+    return 1;
+  }
+  auto adjust = [&](int64_t v) {
+    if (v < 0) {
+      v += len;
+      if (v < 0) v = step < 0 ? -1 : 0;
+    } else if (v >= len) {
+      v = step < 0 ? len - 1 : len;
+    }
+    return v;
+  };
+  int64_t start = has_lo ? adjust(lo) : (step < 0 ? len - 1 : 0);
+  int64_t stop = has_hi ? adjust(hi) : (step < 0 ? -1 : len);
+  int64_t count = 0;
+  if (step < 0) {
+    if (stop < start) count = (start - stop - 1) / -step + 1;
+  } else if (start < stop) {
+    count = (stop - start - 1) / step + 1;
+  }
+  int64_t* o = static_cast<int64_t*>(out);
+  o[0] = count > 0 ? start : 0;
+  o[1] = step;
+  o[2] = count;
+  return 0;
+}
+
+extern "C" int64_t nk_ipow(int64_t base, int64_t exp) {
+  uint64_t result = 1, b = static_cast<uint64_t>(base);
+  uint64_t e = static_cast<uint64_t>(exp);
+  while (e) {
+    if (e & 1) result *= b;
+    b *= b;
+    e >>= 1;
+  }
+  return static_cast<int64_t>(result);
+}
+
+// Python's round(x, n): correctly rounded through the decimal representation.
+extern "C" double nk_round_digits(double x, int64_t n) {
+  if (!std::isfinite(x) || x == 0) return x;
+  if (n > 308) return x;
+  if (n < -308) return std::copysign(0.0, x);
+  if (n >= 0) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(std::min<int64_t>(n, 340)), x);
+    return std::strtod(buf, nullptr);
+  }
+  double p = std::pow(10.0, static_cast<double>(-n));
+  double y = x / p;
+  double r = std::nearbyint(y);  // the default rounding mode: half to even
+  return std::copysign(r * p, x);
+}
