@@ -40,7 +40,12 @@ int dtype_code(const Type* t) {
   }
 }
 
-enum ZeroDivKind { kIntDivMod = 0, kTrueDiv = 1, kFloatTrueDiv = 2, kFloatFloorDiv = 3, kFloatMod = 4 };
+// Which of Python's ZeroDivisionError messages applies (runtime/errors.cpp's table).
+enum ZeroDivKind { kIntFloorDiv = 0, kTrueDiv = 1, kFloatTrueDiv = 2, kFloatFloorDiv = 3, kFloatMod = 4, kIntMod = 5 };
+
+bool is_int_cast(const ExprRef& e) {
+  return e->kind == ExprKind::Cast && e->as<CastExpr>().value->type->is_integral();
+}
 
 struct Val {
   Value* v = nullptr;
@@ -287,8 +292,9 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   size_t k = 0;
   for (const auto& f : program_.functions) {
     std::string name = f->target == Target::Host ? kMainSymbol : "nk.fn." + f->name + "." + std::to_string(k);
+    // External linkage keeps every specialisation (callable by name, and visible in
+    // --emit output) even where the optimiser inlined it into its callers.
     auto* llfn = llvm::Function::Create(function_type(*f), llvm::Function::ExternalLinkage, name, module_.get());
-    if (f->target != Target::Host) llfn->setLinkage(llvm::Function::InternalLinkage);
     functions_[f.get()] = llfn;
     ++k;
   }
@@ -819,7 +825,9 @@ Value* FunctionLowering::binary(const BinaryExpr& e) {
         llvm::BasicBlock* ok = block("div.ok");
         b_.CreateCondBr(b_.CreateFCmpOEQ(b, llvm::ConstantFP::get(b->getType(), 0.0)), zero, ok);
         b_.SetInsertPoint(zero);
-        b_.CreateCall(m_.runtime("nk_raise_zero_division"), {c32(kFloatTrueDiv), line(e.range)});
+        // int / int by zero says "division by zero", as Python does.
+        int kind = is_int_cast(e.lhs) && is_int_cast(e.rhs) ? kTrueDiv : kFloatTrueDiv;
+        b_.CreateCall(m_.runtime("nk_raise_zero_division"), {c32(kind), line(e.range)});
         unwind();
         b_.SetInsertPoint(ok);
       }
@@ -881,7 +889,7 @@ Value* FunctionLowering::int_div_mod(BinaryOp op, Value* a, Value* b, const Type
   b_.SetInsertPoint(is_zero);
   llvm::BasicBlock* zero_end = nullptr;
   if (!numpy_errors()) {
-    b_.CreateCall(m_.runtime("nk_raise_zero_division"), {c32(kIntDivMod), line(r)});
+    b_.CreateCall(m_.runtime("nk_raise_zero_division"), {c32(op == BinaryOp::Mod ? kIntMod : kIntFloorDiv), line(r)});
     unwind();
   } else {
     b_.CreateBr(done);  // numpy: x // 0 == 0 and x % 0 == 0

@@ -46,8 +46,8 @@ extern "C" void nk_raise_index(int64_t index, int32_t axis, int64_t size, int32_
 
 extern "C" void nk_raise_zero_division(int32_t which, int32_t line) {
   static const char* messages[] = {"integer division or modulo by zero", "division by zero", "float division by zero",
-                                   "float floor division by zero", "float modulo"};
-  raise("ZeroDivisionError", messages[which >= 0 && which < 5 ? which : 1], line);
+                                   "float floor division by zero",       "float modulo",     "integer modulo by zero"};
+  raise("ZeroDivisionError", messages[which >= 0 && which < 6 ? which : 1], line);
 }
 
 extern "C" void nk_traceback(void* function, int32_t line) {

@@ -1316,28 +1316,72 @@ AxisItems axis_items(int64_t n, bool summarise) {
   return a;
 }
 
-// One row (the last axis) of _formatArray's recurser.
-std::string format_row(const char* base, int64_t stride, const AxisItems& items,
-                       const ElementFormatter& fmt, const std::string& hanging_indent, int curr_width) {
-  const size_t elem_width = static_cast<size_t>(curr_width - 1);  // room for ']'
-  std::string s, line = hanging_indent;
-  const size_t n = items.index.size();
-  const size_t leading = items.summary ? static_cast<size_t>(kEdgeItems) : 0;
-  for (size_t k = 0; k < leading; ++k) {
-    extend_line(s, line, fmt(base + items.index[k] * stride), elem_width, hanging_indent);
-    line += ' ';
+// _formatArray's recurser over an n-d strided array (NumPy's layout for any ndim; the
+// runtime prints 1-d and 2-d). Rows (the last axis) wrap at the line width with a
+// hanging indent; outer axes put their sub-arrays on separate lines, with one blank
+// line more per extra axis.
+class ArrayPrinter {
+ public:
+  ArrayPrinter(const ElementFormatter& fmt, int ndim, const int64_t* strides, const std::vector<AxisItems>& axes)
+      : fmt_(fmt), ndim_(ndim), strides_(strides), axes_(axes) {}
+
+  std::string print(const char* p, int axis, const std::string& hanging_indent, int curr_width) const {
+    const AxisItems& items = axes_[static_cast<size_t>(axis)];
+    const std::string next_hanging = hanging_indent + " ";
+    const int next_width = curr_width - 1;  // room for this axis's ']'
+    const int64_t stride = strides_[axis];
+    const size_t n = items.index.size();
+    const size_t leading = items.summary ? static_cast<size_t>(kEdgeItems) : 0;
+    std::string s;
+    if (axis == ndim_ - 1) {
+      const size_t elem_width = static_cast<size_t>(curr_width - 1);
+      std::string line = hanging_indent;
+      for (size_t k = 0; k < leading; ++k) {
+        extend_line(s, line, fmt_(p + items.index[k] * stride), elem_width, hanging_indent);
+        line += ' ';
+      }
+      if (items.summary) {
+        extend_line(s, line, "...", elem_width, hanging_indent);
+        line += ' ';
+      }
+      for (size_t k = leading; k + 1 < n; ++k) {
+        extend_line(s, line, fmt_(p + items.index[k] * stride), elem_width, hanging_indent);
+        line += ' ';
+      }
+      extend_line(s, line, fmt_(p + items.index[n - 1] * stride), elem_width, hanging_indent);
+      s += line;
+    } else {
+      const std::string line_sep(static_cast<size_t>(ndim_ - axis - 1), '\n');
+      for (size_t k = 0; k < leading; ++k) {
+        s += hanging_indent + print(p + items.index[k] * stride, axis + 1, next_hanging, next_width) + line_sep;
+      }
+      if (items.summary) s += hanging_indent + "..." + line_sep;
+      for (size_t k = leading; k + 1 < n; ++k) {
+        s += hanging_indent + print(p + items.index[k] * stride, axis + 1, next_hanging, next_width) + line_sep;
+      }
+      s += hanging_indent + print(p + items.index[n - 1] * stride, axis + 1, next_hanging, next_width);
+    }
+    return "[" + s.substr(hanging_indent.size()) + "]";
   }
-  if (items.summary) {
-    extend_line(s, line, "...", elem_width, hanging_indent);
-    line += ' ';
+
+ private:
+  const ElementFormatter& fmt_;
+  int ndim_;
+  const int64_t* strides_;
+  const std::vector<AxisItems>& axes_;
+};
+
+// The elements that will be printed (_leading_trailing): the formatter's widths and
+// exponent choice come from these alone.
+void collect_printed(const char* p, int axis, int ndim, const int64_t* strides, const std::vector<AxisItems>& axes,
+                     std::vector<const char*>& out) {
+  if (axis == ndim) {
+    out.push_back(p);
+    return;
   }
-  for (size_t k = leading; k + 1 < n; ++k) {
-    extend_line(s, line, fmt(base + items.index[k] * stride), elem_width, hanging_indent);
-    line += ' ';
+  for (int64_t i : axes[static_cast<size_t>(axis)].index) {
+    collect_printed(p + i * strides[axis], axis + 1, ndim, strides, axes, out);
   }
-  extend_line(s, line, fmt(base + items.index[n - 1] * stride), elem_width, hanging_indent);
-  s += line;
-  return "[" + s.substr(hanging_indent.size()) + "]";
 }
 
 std::unique_ptr<ElementFormatter> make_formatter(DType dtype, const std::vector<const char*>& elems) {
@@ -1476,37 +1520,12 @@ std::string format_array(const void* data, DType dtype, int ndim, const int64_t*
   for (int i = 0; i < ndim; ++i) size *= shape[i];
   if (size == 0) return "[]";
   const bool summarise = size > kThreshold;
-
-  if (ndim == 1) {
-    AxisItems cols = axis_items(shape[0], summarise);
-    std::vector<const char*> elems;
-    for (int64_t j : cols.index) elems.push_back(base + j * strides[0]);
-    auto fmt = make_formatter(dtype, elems);
-    return format_row(base, strides[0], cols, *fmt, " ", kLineWidth);
-  }
-
-  // 2-d: rows separated by newlines, each row wrapped with a two-space indent.
-  AxisItems rows = axis_items(shape[0], summarise);
-  AxisItems cols = axis_items(shape[1], summarise);
+  std::vector<AxisItems> axes;
+  for (int i = 0; i < ndim; ++i) axes.push_back(axis_items(shape[i], summarise));
   std::vector<const char*> elems;
-  for (int64_t i : rows.index) {
-    for (int64_t j : cols.index) elems.push_back(base + i * strides[0] + j * strides[1]);
-  }
-  auto fmt = make_formatter(dtype, elems);
-  const std::string hanging = " ";
-  const std::string next_hanging = "  ";
-  const int next_width = kLineWidth - 1;
-  auto row = [&](int64_t i) {
-    return format_row(base + i * strides[0], strides[1], cols, *fmt, next_hanging, next_width);
-  };
-  std::string s;
-  const size_t n = rows.index.size();
-  const size_t leading = rows.summary ? static_cast<size_t>(kEdgeItems) : 0;
-  for (size_t k = 0; k < leading; ++k) s += hanging + row(rows.index[k]) + "\n";
-  if (rows.summary) s += hanging + "...\n";
-  for (size_t k = leading; k + 1 < n; ++k) s += hanging + row(rows.index[k]) + "\n";
-  s += hanging + row(rows.index[n - 1]);
-  return "[" + s.substr(hanging.size()) + "]";
+  collect_printed(base, 0, ndim, strides, axes, elems);
+  std::unique_ptr<ElementFormatter> fmt = make_formatter(dtype, elems);
+  return ArrayPrinter(*fmt, ndim, strides, axes).print(base, 0, " ", kLineWidth);
 }
 
 }  // namespace nk::runtime

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Fresh Debian 12 to a working nk in one command: installs the packages that are
-# missing (apt, as root), configures and builds, then runs examples/seed.nk through
-# `nk types`. Safe to re-run; the build directory is $NK_BUILD_DIR (default: build).
+# missing (apt, as root), configures and builds, then runs examples/seed.nk (its
+# @jit(target="cuda") function on the CPU). Safe to re-run; the build directory is
+# $NK_BUILD_DIR (default: build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${NK_BUILD_DIR:-build}
 
-packages=(cmake ninja-build g++ python3 llvm-19-dev llvm-19-tools clang-19 libgtest-dev googletest ccache)
+packages=(cmake ninja-build g++ python3 python3-venv llvm-19-dev llvm-19-tools clang-19 libgtest-dev googletest
+          ccache valgrind)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
@@ -28,5 +30,5 @@ if [ ! -f "$build_dir/build.ninja" ]; then
 fi
 ninja -C "$build_dir" -j2
 
-echo "setup: $build_dir/bin/nk types examples/seed.nk"
-"$build_dir/bin/nk" types examples/seed.nk
+echo "setup: $build_dir/bin/nk run --target=cpu examples/seed.nk"
+"$build_dir/bin/nk" run --target=cpu examples/seed.nk

@@ -97,19 +97,21 @@ def last_line(text):
     return lines[-1].strip() if lines else ""
 
 
+def _is_float_token(t):
+    return any(c in t for c in ".eE") or t.lstrip("+-") in ("inf", "nan")
+
+
 def numbers_close(a, b, tol):
+    """Two number tokens agree: same spelling, or both floats (or both ints)
+    within the relative tolerance; nan matches nan, inf matches itself."""
     if a == b:
         return True
-    try:
-        x, y = float(a), float(b)
-    except ValueError:
-        return False
+    if _is_float_token(a) != _is_float_token(b):
+        return False        # "1" against "1.0" is a formatting bug, not drift
+    x, y = float(a), float(b)
     if math.isnan(x) or math.isnan(y):
         return math.isnan(x) and math.isnan(y)
-    if math.isinf(x) or math.isinf(y):
-        return x == y
-    return abs(x - y) <= tol * max(abs(x), abs(y), 1.0) if max(abs(x), abs(y)) < 1.0 \
-        else abs(x - y) <= tol * max(abs(x), abs(y))
+    return math.isclose(x, y, rel_tol=tol, abs_tol=0.0)
 
 
 def same_output(ref, got, tol):
@@ -135,6 +137,8 @@ def short_diff(ref, got):
 
 
 def check(path, args):
+    if not path.is_file():
+        return False, f"no such file: {path}"
     hdr = Headers(path)
     env = dict(os.environ)
     pp = str(REPO / "python")
@@ -174,7 +178,7 @@ def check(path, args):
         what = "stdout differs" + (f" (tolerance {hdr.tolerance:g})" if hdr.tolerance else "")
         problems.append(what + ":\n" + short_diff(ref.stdout, got.stdout))
     if problems:
-        return False, "; ".join(problems)
+        return False, "\n    ".join(problems)
     return True, ""
 
 
