@@ -214,7 +214,12 @@ llvm::Function* ModuleLowering::runtime(const char* name) {
     std::vector<llvm::Type*> args;
     for (const char* a : s.args) args.push_back(ty(a));
     auto* fty = llvm::FunctionType::get(ty(s.ret), args, false);
-    return llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, module_.get());
+    llvm::Function* f = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, module_.get());
+    // The C ABI passes a bool as a zero-extended byte: without zeroext, LLVM may leave
+    // garbage in the upper bits of an i1 argument, which C++ reads as `true`.
+    for (unsigned k = 0; k < args.size(); ++k)
+      if (args[k]->isIntegerTy(1)) f->addParamAttr(k, llvm::Attribute::ZExt);
+    return f;
   }
   NK_CHECK(false) << "unknown runtime function " << name;
   return nullptr;
@@ -1141,6 +1146,19 @@ Val FunctionLowering::intrinsic(const IntrinsicExpr& e) {
         acc = b_.CreateSelect(better, x, acc);
       }
       return {acc};
+    }
+    case Intrinsic::Minimum:
+    case Intrinsic::Maximum: {
+      // NumPy's loop: keep a when it is strictly better or NaN, else take b (so NaN
+      // propagates from either side).
+      Value* a = scalar(*e.args[0]);
+      Value* b = scalar(*e.args[1]);
+      bool mn = e.id == Intrinsic::Minimum;
+      Value* better;
+      if (t->is_float()) better = b_.CreateOr(mn ? b_.CreateFCmpOLT(a, b) : b_.CreateFCmpOGT(a, b), b_.CreateFCmpUNO(a, a));
+      else if (t->is_int() && t->is_signed()) better = mn ? b_.CreateICmpSLT(a, b) : b_.CreateICmpSGT(a, b);
+      else better = mn ? b_.CreateICmpULT(a, b) : b_.CreateICmpUGT(a, b);
+      return {b_.CreateSelect(better, a, b)};
     }
     case Intrinsic::Round: {
       Value* x = scalar(*e.args[0]);

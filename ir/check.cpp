@@ -1808,7 +1808,7 @@ Typed FunctionChecker::call_math(const Member& m, const ast::CallExpr& e, const 
   size_t min = 1, max = 1;
   switch (m.rule) {
     case TypingRule::FloatBinary: min = max = 2; break;
-    case TypingRule::MinMax: min = 2; max = m.intrinsic == Intrinsic::Min || m.intrinsic == Intrinsic::Max ? (shown.rfind("np.", 0) == 0 ? 2 : SIZE_MAX) : 2; break;
+    case TypingRule::MinMax: min = 2; max = shown.rfind("np.", 0) == 0 ? 2 : SIZE_MAX; break;
     case TypingRule::Log: max = 2; break;
     case TypingRule::Round: max = 2; break;
     default: break;

@@ -131,6 +131,8 @@ def short_diff(ref, got):
     d = difflib.unified_diff(ref.splitlines(), got.splitlines(),
                              "python", "nk", n=1, lineterm="")
     lines = list(d)[2:]
+    if not lines:   # the difference is in line endings or a final newline
+        return f"    python ends {ref[-20:]!r}, nk ends {got[-20:]!r}"
     if len(lines) > DIFF_LINES:
         lines = lines[:DIFF_LINES] + [f"... ({len(lines) - DIFF_LINES} more diff lines)"]
     return "\n".join("    " + l for l in lines)
