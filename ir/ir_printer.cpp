@@ -1,23 +1,35 @@
 // The typed IR printer: statements one per line, expressions as typed s-expressions,
-// e.g. (add:float32 (load:float32 x i) 1.0:float32).
+// e.g. (Add:float32 (load:float32 x i) 1.0:float32).
 #include "ir/ir_printer.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 namespace nk::ir {
 namespace {
 
+// Python's repr of a float: the shortest digits that round-trip, positional between
+// 1e-4 and 1e16, with '.0' on whole numbers.
 std::string float_repr(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[40];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
+  char digits[32];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v, std::chars_format::scientific);
+  (void)ec;
+  std::string sci(digits, end);
+  size_t e = sci.find('e');
+  int exponent = std::stoi(sci.substr(e + 1));
+  if (exponent < -4 || exponent >= 16) {
+    std::string mantissa = sci.substr(0, e);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "e%c%02d", exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+    return mantissa + buf;
   }
-  std::string s = buf;
-  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  auto [fend, fec] = std::to_chars(digits, digits + sizeof digits, v, std::chars_format::fixed);
+  (void)fec;
+  std::string s(digits, fend);
+  if (s.find('.') == std::string::npos) s += ".0";
   return s;
 }
 
