@@ -7,12 +7,12 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
-#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -91,6 +91,19 @@ void prepare(llvm::Module& module, llvm::TargetMachine& tm) {
   }
 }
 
+bool emit_object(llvm::Module& module, llvm::TargetMachine& tm, std::string& out, std::string& error) {
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream bos(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, bos, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
+  }
+  pm.run(module);
+  out.assign(buffer.begin(), buffer.end());
+  return true;
+}
+
 class JitProgram : public CompiledProgram {
  public:
   std::unique_ptr<llvm::orc::LLJIT> jit;
@@ -100,27 +113,41 @@ class JitProgram : public CompiledProgram {
 
 }  // namespace
 
-std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const CompileOptions& options,
-                                             const SymbolTable& runtime, PhaseTimes& times, std::string& error) {
+std::string target_fingerprint(int opt_level) {
   initialize_llvm();
-  auto jtmb = host_machine_builder(options.opt_level);
-  auto tm_or = jtmb.createTargetMachine();
+  auto jtmb = host_machine_builder(opt_level);
+  std::string s = jtmb.getTargetTriple().str() + ";" + jtmb.getCPU() + ";";
+  for (const std::string& f : jtmb.getFeatures().getFeatures()) s += f + ",";
+  return s + ";O" + std::to_string(opt_level);
+}
+
+bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
+                    PhaseTimes& times, std::string& error) {
+  initialize_llvm();
+  auto tm_or = host_machine_builder(options.opt_level).createTargetMachine();
   if (!tm_or) {
     error = to_string(tm_or.takeError());
-    return nullptr;
+    return false;
   }
   std::unique_ptr<llvm::TargetMachine> tm = std::move(*tm_or);
-
-  auto context = std::make_unique<llvm::LLVMContext>();
+  llvm::LLVMContext context;
   auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<llvm::Module> module = lower_program(program, *context, options.lower);
+  std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower);
   times.lower_ms = ms_since(start);
   prepare(*module, *tm);
   start = std::chrono::steady_clock::now();
   optimize(*module, *tm, options.opt_level);
   times.optimize_ms = ms_since(start);
+  start = std::chrono::steady_clock::now();
+  bool ok = emit_object(*module, *tm, object, error);
+  times.codegen_ms = ms_since(start);
+  return ok;
+}
 
-  auto jit_or = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(jtmb)).create();
+std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_level, const SymbolTable& runtime,
+                                             std::string& error) {
+  initialize_llvm();
+  auto jit_or = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(host_machine_builder(opt_level)).create();
   if (!jit_or) {
     error = to_string(jit_or.takeError());
     return nullptr;
@@ -129,7 +156,6 @@ std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const C
   result->jit = std::move(*jit_or);
   llvm::orc::LLJIT& jit = *result->jit;
   llvm::orc::JITDylib& main = jit.getMainJITDylib();
-  // The runtime's entry points by address; libm and libc from the process itself.
   llvm::orc::SymbolMap symbols;
   for (const auto& [name, address] : runtime)
     symbols[jit.mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
@@ -143,18 +169,26 @@ std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const C
     return nullptr;
   }
   main.addGenerator(std::move(*generator));
-  start = std::chrono::steady_clock::now();
-  if (auto e = jit.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+  if (auto e = jit.addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "nk-object"))) {
     error = to_string(std::move(e));
     return nullptr;
   }
   auto sym = jit.lookup(kMainSymbol);
-  times.codegen_ms = ms_since(start);
   if (!sym) {
     error = to_string(sym.takeError());
     return nullptr;
   }
   result->main_fn = sym->toPtr<int32_t (*)()>();
+  return result;
+}
+
+std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const CompileOptions& options,
+                                             const SymbolTable& runtime, PhaseTimes& times, std::string& error) {
+  std::string object;
+  if (!compile_object(program, options, object, times, error)) return nullptr;
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<CompiledProgram> result = load_object(object, options.opt_level, runtime, error);
+  times.codegen_ms += ms_since(start);
   return result;
 }
 
@@ -176,12 +210,12 @@ bool emit_program(const ir::Program& program, const CompileOptions& options, Emi
     module->print(os, nullptr);
     return true;
   }
+  if (emit == Emit::Obj) return emit_object(*module, *tm, out, error);
   llvm::SmallString<0> buffer;
   llvm::raw_svector_ostream bos(buffer);
   llvm::legacy::PassManager pm;
-  auto kind = emit == Emit::Asm ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
-  if (tm->addPassesToEmitFile(pm, bos, nullptr, kind)) {
-    error = "the target cannot emit this file type";
+  if (tm->addPassesToEmitFile(pm, bos, nullptr, llvm::CodeGenFileType::AssemblyFile)) {
+    error = "the target cannot emit assembly";
     return false;
   }
   pm.run(*module);

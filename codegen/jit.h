@@ -41,6 +41,17 @@ class CompiledProgram {
 std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const CompileOptions& options,
                                              const SymbolTable& runtime, PhaseTimes& times, std::string& error);
 
+// The same in two steps, so the object code can be cached: compile to a relocatable
+// object for this host, then link it into a JIT in this process.
+bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
+                    PhaseTimes& times, std::string& error);
+std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_level, const SymbolTable& runtime,
+                                             std::string& error);
+
+// What the machine code depends on besides the program: target triple, CPU name and
+// features, optimisation level (part of every cache key).
+std::string target_fingerprint(int opt_level);
+
 // Lowers (and optimises, for all but Emit::Llvm) `program`, and renders it as text
 // (LLVM IR, assembly) or bytes (an ELF object file).
 bool emit_program(const ir::Program& program, const CompileOptions& options, Emit emit, std::string& out,

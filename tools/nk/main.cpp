@@ -33,6 +33,7 @@
 #include "ir/ir.h"
 #include "ir/ir_printer.h"
 #include "nk/version.h"
+#include "runtime/cache.h"
 #include "runtime/entry_points.h"
 #include "runtime/errors.h"
 
@@ -53,9 +54,10 @@ Commands:
   types FILE.nk              print each compiled function's signature and the
                              types of its locals (like Numba's inspect_types)
   compile FILE.nk --emit=K   print one stage's output; K is one of
-                               tokens, ast, ir              (available)
-                               llvm, opt-llvm, asm, obj, ptx (not available yet)
-  run FILE.nk [ARGS...]      compile and run the host program (not available yet)
+                               tokens, ast, ir, llvm, opt-llvm, asm, obj
+                               (ptx: not available yet)
+  run FILE.nk [ARGS...]      compile and run the host program; ARGS go to sys.argv
+  cache info|clear           show or empty the compilation cache
 
 Options for check, types and compile:
   --function NAME            print only NAME's specialisations
@@ -68,8 +70,9 @@ Options for all commands:
   --target=cpu|cuda          default target for functions without @jit(target=...)
   --no-boundscheck           do not check array indices
   --fastmath                 allow floating-point reassociation
-  --no-cache                 do not read or write the compilation cache
-  --cache-dir DIR            cache directory (default $XDG_CACHE_HOME/nk)
+  --no-cache                 do not read or write the compilation cache (nk run)
+  --cache-dir DIR            cache directory (default $XDG_CACHE_HOME/nk, else
+                             ~/.cache/nk)
   --time                     print each phase's time to stderr
   --gpu-arch sm_XX           CUDA architecture (default: the GPU's own)
 
@@ -89,7 +92,7 @@ struct UsageError {
   std::string message;
 };
 
-enum class Command { Check, Types, Compile, Run };
+enum class Command { Check, Types, Compile, Run, Cache };
 enum class Emit { None, Tokens, Ast, Ir, Llvm, OptLlvm, Asm, Obj, Ptx };
 enum class Target { Cpu, Cuda };
 
@@ -122,6 +125,7 @@ const char* command_name(Command c) {
     case Command::Types: return "types";
     case Command::Compile: return "compile";
     case Command::Run: return "run";
+    case Command::Cache: return "cache";
   }
   return "?";
 }
@@ -163,6 +167,7 @@ class CommandLine {
     else if (command == "types") o.command = Command::Types;
     else if (command == "compile") o.command = Command::Compile;
     else if (command == "run") o.command = Command::Run;
+    else if (command == "cache") o.command = Command::Cache;
     else if (!command.empty() && command[0] == '-')
       throw UsageError{"expected a command (check, types, compile, run) before '" + command + "' (see 'nk --help')"};
     else
@@ -264,6 +269,10 @@ class CommandLine {
   }
 
   void validate(const Options& o) {
+    if (o.command == Command::Cache) {
+      if (o.file != "info" && o.file != "clear") throw UsageError{"'nk cache' needs 'info' or 'clear'"};
+      return;
+    }
     if (o.file.empty()) throw UsageError{std::string("'nk ") + command_name(o.command) + "' needs a FILE.nk"};
     if (o.command == Command::Compile && o.emit == Emit::None)
       throw UsageError{"'nk compile' needs --emit=tokens|ast|ir|llvm|opt-llvm|asm|obj|ptx"};
@@ -419,6 +428,10 @@ codegen::CompileOptions compile_options(const Options& o, const SourceFile& file
 
 // Machine code: `nk run` JIT-compiles and runs the host program; `nk compile
 // --emit=llvm|opt-llvm|asm|obj` prints what the code generator made.
+std::string cache_dir(const Options& o);
+std::string cache_key(const Options& o, const std::string& source);
+int run_object(const Options& o, const std::string& object, PhaseTimer& timer);
+
 int generate(const Options& o, const SourceFile& file, const ir::Program& program, PhaseTimer& timer,
              std::ostringstream& out) {
   codegen::CompileOptions options = compile_options(o, file);
@@ -437,13 +450,42 @@ int generate(const Options& o, const SourceFile& file, const ir::Program& progra
     return write_output(o, text) ? kExitSuccess : kExitUsage;
   }
   codegen::PhaseTimes times;
-  std::unique_ptr<codegen::CompiledProgram> compiled =
-      codegen::jit_program(program, options, runtime::entry_points(), times, error);
+  std::string object;
+  if (!codegen::compile_object(program, options, object, times, error)) {
+    std::cerr << "nk: internal error: code generation failed: " << error << '\n';
+    return kExitInternalError;
+  }
   timer.report("lower", times.lower_ms);
   timer.report("optimize", times.optimize_ms);
   timer.report("machine code", times.codegen_ms);
+  if (o.cache) {
+    // A cache that cannot be written is not an error: the program still runs.
+    std::string cache_error;
+    if (!runtime::DiskCache(cache_dir(o)).store(cache_key(o, file.text()), object, cache_error) && o.time)
+      std::cerr << "nk: note: " << cache_error << '\n';
+  }
+  return run_object(o, object, timer);
+}
+
+std::string cache_dir(const Options& o) { return o.cache_dir.empty() ? runtime::DiskCache::default_dir() : o.cache_dir; }
+
+// Everything the object code of `nk run` depends on: nk's and LLVM's versions, the
+// host CPU and its features, the options that change code, and the source.
+std::string cache_key(const Options& o, const std::string& source) {
+  std::string key = std::string("nk ") + kVersion + "\nllvm " + codegen::llvm_version() + "\ntarget " +
+                    codegen::target_fingerprint(o.opt_level) + "\noptions boundscheck=" + (o.boundscheck ? "1" : "0") +
+                    " fastmath=" + (o.fastmath ? "1" : "0") + " cuda_on_cpu=" +
+                    (o.target == Target::Cpu && o.target_given ? "1" : "0") + "\nsource " + runtime::hash_hex(source) + "\n";
+  return key + source;
+}
+
+// Links the object code into this process and runs the host program.
+int run_object(const Options& o, const std::string& object, PhaseTimer& timer) {
+  std::string error;
+  std::unique_ptr<codegen::CompiledProgram> compiled = timer.measure(
+      "link", [&] { return codegen::load_object(object, o.opt_level, runtime::entry_points(), error); });
   if (!compiled) {
-    std::cerr << "nk: internal error: JIT compilation failed: " << error << '\n';
+    std::cerr << "nk: internal error: JIT linking failed: " << error << '\n';
     return kExitInternalError;
   }
   std::vector<std::string> argv{o.file};
@@ -459,7 +501,21 @@ int generate(const Options& o, const SourceFile& file, const ir::Program& progra
   return kExitSuccess;
 }
 
+int cache_command(const Options& o) {
+  runtime::DiskCache cache(cache_dir(o));
+  if (o.file == "clear") {
+    std::cout << "removed " << cache.clear() << " entries from " << cache.dir() << '\n';
+    return kExitSuccess;
+  }
+  runtime::DiskCache::Info info = cache.info();
+  std::cout << "cache directory: " << cache.dir() << '\n'
+            << "entries: " << info.entries << '\n'
+            << "size: " << info.bytes << " bytes\n";
+  return kExitSuccess;
+}
+
 int run_command(const Options& o) {
+  if (o.command == Command::Cache) return cache_command(o);
   if (o.emit == Emit::Ptx) return not_available("'--emit=ptx'", "PTX generation lands with the CUDA target");
 
   std::string text;
@@ -468,9 +524,16 @@ int run_command(const Options& o) {
     std::cerr << "nk: error: " << error << '\n';
     return kExitUsage;
   }
+  PhaseTimer timer(o.time);
+  if (o.command == Command::Run && o.cache) {
+    // A program compiled before runs from its cached object code: no parsing at all.
+    std::string object;
+    bool hit = timer.measure("cache lookup",
+                             [&] { return runtime::DiskCache(cache_dir(o)).load(cache_key(o, text), object); });
+    if (hit) return run_object(o, object, timer);
+  }
   SourceFile file(o.file, std::move(text));
   Diagnostics diags(file);
-  PhaseTimer timer(o.time);
   std::ostringstream out;
 
   if (o.emit == Emit::Tokens) {
