@@ -106,7 +106,7 @@ bool emit_object(llvm::Module& module, llvm::TargetMachine& tm, std::string& out
 
 class JitProgram : public CompiledProgram {
  public:
-  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::unique_ptr<Engine> engine;
   int32_t (*main_fn)() = nullptr;
   int32_t run_main() override { return main_fn(); }
 };
@@ -144,17 +144,42 @@ bool compile_object(const ir::Program& program, const CompileOptions& options, s
   return ok;
 }
 
-std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_level, const SymbolTable& runtime,
-                                             std::string& error) {
+namespace {
+
+class OrcEngine : public Engine {
+ public:
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+
+  bool add_object(const std::string& object, std::string& error) override {
+    if (auto e = jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "nk-object"))) {
+      error = to_string(std::move(e));
+      return false;
+    }
+    return true;
+  }
+
+  void* lookup(const std::string& symbol, std::string& error) override {
+    auto sym = jit->lookup(symbol);
+    if (!sym) {
+      error = to_string(sym.takeError());
+      return nullptr;
+    }
+    return sym->toPtr<void*>();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> Engine::create(int opt_level, const SymbolTable& runtime, std::string& error) {
   initialize_llvm();
   auto jit_or = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(host_machine_builder(opt_level)).create();
   if (!jit_or) {
     error = to_string(jit_or.takeError());
     return nullptr;
   }
-  auto result = std::make_unique<JitProgram>();
-  result->jit = std::move(*jit_or);
-  llvm::orc::LLJIT& jit = *result->jit;
+  auto engine = std::make_unique<OrcEngine>();
+  engine->jit = std::move(*jit_or);
+  llvm::orc::LLJIT& jit = *engine->jit;
   llvm::orc::JITDylib& main = jit.getMainJITDylib();
   llvm::orc::SymbolMap symbols;
   for (const auto& [name, address] : runtime)
@@ -169,16 +194,17 @@ std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_
     return nullptr;
   }
   main.addGenerator(std::move(*generator));
-  if (auto e = jit.addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "nk-object"))) {
-    error = to_string(std::move(e));
-    return nullptr;
-  }
-  auto sym = jit.lookup(kMainSymbol);
-  if (!sym) {
-    error = to_string(sym.takeError());
-    return nullptr;
-  }
-  result->main_fn = sym->toPtr<int32_t (*)()>();
+  return engine;
+}
+
+std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_level, const SymbolTable& runtime,
+                                             std::string& error) {
+  auto result = std::make_unique<JitProgram>();
+  result->engine = Engine::create(opt_level, runtime, error);
+  if (!result->engine || !result->engine->add_object(object, error)) return nullptr;
+  void* main_fn = result->engine->lookup(kMainSymbol, error);
+  if (!main_fn) return nullptr;
+  result->main_fn = reinterpret_cast<int32_t (*)()>(main_fn);
   return result;
 }
 

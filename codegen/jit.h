@@ -37,6 +37,17 @@ class CompiledProgram {
   virtual int32_t run_main() = 0;
 };
 
+// A JIT in this process: object code is linked into it over time, and its symbols
+// looked up by name. Safe to use from many threads at once (ORC's own locking).
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // The runtime's entry points and the process's libraries (libm) resolve symbols.
+  static std::unique_ptr<Engine> create(int opt_level, const SymbolTable& runtime, std::string& error);
+  virtual bool add_object(const std::string& object, std::string& error) = 0;
+  virtual void* lookup(const std::string& symbol, std::string& error) = 0;
+};
+
 // Lowers, optimises and JIT-compiles `program`. Returns null and sets `error` on failure.
 std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const CompileOptions& options,
                                              const SymbolTable& runtime, PhaseTimes& times, std::string& error);

@@ -81,7 +81,25 @@ class ModuleLowering {
   std::unique_ptr<llvm::Module> module_;
   std::map<const Function*, llvm::Function*> functions_;
   std::map<std::string, Value*> strings_;
+
+  void emit_entry_point(const Function& f, const std::string& name);
 };
+
+// i32 entry(ptr args, ptr result): loads each argument through args[i] and calls f.
+void ModuleLowering::emit_entry_point(const Function& f, const std::string& name) {
+  auto* p = llvm::PointerType::getUnqual(ctx_);
+  auto* fty = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx_), {p, p}, false);
+  auto* entry = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, module_.get());
+  IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", entry));
+  std::vector<Value*> args;
+  if (f.return_type != none_type()) args.push_back(entry->getArg(1));
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    Value* slot = b.CreateLoad(p, b.CreateConstGEP1_64(p, entry->getArg(0), i));
+    const Type* t = f.params[i];
+    args.push_back(t->is_array() || t->is_tuple() ? slot : b.CreateLoad(value_type(t), slot));
+  }
+  b.CreateRet(b.CreateCall(functions_.at(&f), args));
+}
 
 class FunctionLowering {
  public:
@@ -296,7 +314,8 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   // Declare every function first so calls (and recursion) can refer to them.
   size_t k = 0;
   for (const auto& f : program_.functions) {
-    std::string name = f->target == Target::Host ? kMainSymbol : "nk.fn." + f->name + "." + std::to_string(k);
+    std::string name = f->target == Target::Host ? kMainSymbol
+                                                 : options_.symbol_prefix + "nk.fn." + f->name + "." + std::to_string(k);
     // External linkage keeps every specialisation (callable by name, and visible in
     // --emit output) even where the optimiser inlined it into its callers.
     auto* llfn = llvm::Function::Create(function_type(*f), llvm::Function::ExternalLinkage, name, module_.get());
@@ -304,6 +323,13 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     ++k;
   }
   for (const auto& f : program_.functions) FunctionLowering(*this, *f, functions_[f.get()]).run();
+  if (options_.entry_points) {
+    k = 0;
+    for (const auto& f : program_.functions) {
+      if (f->target != Target::Host) emit_entry_point(*f, entry_symbol(options_.symbol_prefix, k));
+      ++k;
+    }
+  }
   std::string errors;
   llvm::raw_string_ostream os(errors);
   if (llvm::verifyModule(*module_, &os)) {
@@ -1526,6 +1552,8 @@ Value* FunctionLowering::format(const FormatExpr& e) {
 }
 
 }  // namespace
+
+std::string entry_symbol(const std::string& prefix, size_t index) { return prefix + "call." + std::to_string(index); }
 
 std::unique_ptr<llvm::Module> lower_program(const ir::Program& program, llvm::LLVMContext& context,
                                             const LowerOptions& options) {

@@ -21,7 +21,17 @@ struct LowerOptions {
   bool no_boundscheck = false;   // --no-boundscheck: overrides every function's option
   bool fastmath = false;         // --fastmath: as if every function had fastmath=True
   bool cuda_on_cpu = false;      // --target=cpu: @jit(target="cuda") functions run here
+  // Prepended to every function's symbol, so modules compiled for one JIT at different
+  // times do not clash (the C++ API). The host program stays `nk_main`.
+  std::string symbol_prefix;
+  // Also emit `i32 PREFIXcall.K(ptr args, ptr result)` for each specialisation K (its
+  // index in Program::functions): args[i] points to argument i (a scalar, or an array
+  // descriptor or tuple), so C++ can call any signature through one function type.
+  bool entry_points = false;
 };
+
+// The symbol of specialisation `index`'s entry point (LowerOptions::entry_points).
+std::string entry_symbol(const std::string& prefix, size_t index);
 
 // Entry point of the host program in the lowered module.
 inline constexpr const char* kMainSymbol = "nk_main";

@@ -2244,15 +2244,20 @@ Program ProgramChecker::run(const CheckOptions& options) {
       if (options.signature.empty()) {
         if (!fn.fully_annotated() && fn.def->params.size() > 0)
           diags_.report(DiagId::BadSignature, fn.def->name_range, {"", "give --sig for a function without annotations"});
-        else if (Function* f = specialise(fn, fn.fully_annotated() ? fn.annotated : std::vector<const Type*>{}, fn.def->name_range, false))
+        else if (Function* f = specialise(fn, fn.fully_annotated() ? fn.annotated : std::vector<const Type*>{}, fn.def->name_range, false)) {
           roots.push_back(f);
+          program_.requested = f;
+        }
       } else if (parse_signature_text(options.signature, file_, diags_, sig)) {
         if (sig.params.size() != fn.def->params.size()) {
           diags_.report(DiagId::SignatureArity, fn.def->name_range,
                         {fn.def->name, std::to_string(sig.params.size()), std::to_string(fn.def->params.size())});
         } else {
           if (sig.return_type && !fn.annotated_return) fn.annotated_return = sig.return_type;
-          if (Function* f = specialise(fn, sig.params, fn.def->name_range, false)) roots.push_back(f);
+          if (Function* f = specialise(fn, sig.params, fn.def->name_range, false)) {
+            roots.push_back(f);
+            program_.requested = f;
+          }
         }
       }
     }

@@ -284,6 +284,7 @@ struct Function {
 struct Program {
   std::vector<std::unique_ptr<Function>> functions;  // in order of specialisation
   const Function* host = nullptr;
+  const Function* requested = nullptr;  // CheckOptions::function's specialisation
 };
 
 // ---- factories (check operand types) ----

@@ -1,0 +1,211 @@
+// The C++ API behind include/nk/jit.h: a Jit owns one JIT engine; each Module keeps
+// its parsed source and compiles a function once per signature (type-check with that
+// signature as the root, lower with a C-callable entry point, link into the engine).
+#include "nk/jit.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "codegen/jit.h"
+#include "codegen/llvm_info.h"
+#include "frontend/internal_error.h"
+#include "frontend/lexer.h"
+#include "frontend/parser.h"
+#include "ir/check.h"
+#include "nk/version.h"
+#include "runtime/cache.h"
+#include "runtime/entry_points.h"
+#include "runtime/errors.h"
+
+namespace nk {
+
+namespace detail {
+
+struct JitState {
+  Options options;
+  std::unique_ptr<codegen::Engine> engine;
+  std::mutex link_mutex;  // objects with the same symbols are linked once
+  std::map<std::string, detail::Resolved> linked;  // by symbol prefix
+  std::atomic<uint64_t> modules{0};
+};
+
+class ModuleState {
+ public:
+  ModuleState(std::shared_ptr<JitState> jit, std::string name, std::string source)
+      : jit(std::move(jit)), file(std::move(name), std::move(source)) {}
+
+  std::shared_ptr<JitState> jit;
+  SourceFile file;
+  std::vector<Token> tokens;
+  ast::Module module;
+  std::mutex mutex;  // guards specs
+  std::map<std::string, Resolved> specs;  // "name(types)"
+};
+
+std::string dtype_name(DType t) {
+  static const char* names[] = {"bool",   "int8",   "int16",  "int32",   "int64",  "uint8",
+                                "uint16", "uint32", "uint64", "float32", "float64"};
+  return names[static_cast<int>(t)];
+}
+
+std::string type_name(DType t, int ndim, bool contiguous, bool is_array) {
+  std::string s = dtype_name(t);
+  if (!is_array) return s;
+  s += "[";
+  for (int k = 0; k < ndim; ++k) s += k == 0 ? ":" : ", :";
+  if (contiguous) s += ":1";  // the last ':' becomes '::1' (C layout)
+  return s + "]";
+}
+
+namespace {
+
+std::vector<CompileDiagnostic> structured(const Diagnostics& diags) {
+  std::vector<CompileDiagnostic> out;
+  auto severity = [](Severity s) {
+    switch (s) {
+      case Severity::Note: return "note";
+      case Severity::Warning: return "warning";
+      case Severity::Error: return "error";
+      case Severity::Fatal: return "fatal error";
+    }
+    return "error";
+  };
+  for (const nk::Diagnostic& d : diags.all()) {
+    LineColumn lc = diags.file().line_column(d.range.begin);
+    out.push_back({severity(d.severity), d.message, diags.file().name(), static_cast<int>(lc.line), static_cast<int>(lc.column)});
+  }
+  return out;
+}
+
+[[noreturn]] void throw_compile_error(const Diagnostics& diags) {
+  std::ostringstream rendered;
+  diags.render(rendered);
+  throw CompileError(structured(diags), rendered.str());
+}
+
+// Everything the object code of one specialisation depends on.
+std::string spec_key(const Options& o, const std::string& source, const std::string& name, const std::string& sig) {
+  return std::string("nk ") + kVersion + "\nllvm " + codegen::llvm_version() + "\ntarget " +
+         codegen::target_fingerprint(o.opt_level) + "\noptions boundscheck=" + (o.boundscheck ? "1" : "0") +
+         " fastmath=" + (o.fastmath ? "1" : "0") + "\nfunction " + name + sig + "\nsource " + runtime::hash_hex(source) +
+         "\n" + source;
+}
+
+// Links an object (once per prefix) and resolves its entry point.
+Resolved link(JitState& jit, const std::string& prefix, const std::string& object, size_t index,
+              const std::string& return_type) {
+  std::lock_guard<std::mutex> lock(jit.link_mutex);
+  auto it = jit.linked.find(prefix);
+  if (it != jit.linked.end()) return it->second;
+  std::string error;
+  if (!jit.engine->add_object(object, error)) throw Error("nk: linking compiled code failed: " + error);
+  void* entry = jit.engine->lookup(codegen::entry_symbol(prefix, index), error);
+  if (!entry) throw Error("nk: compiled code has no entry point: " + error);
+  Resolved r{reinterpret_cast<EntryFn>(entry), return_type};
+  jit.linked[prefix] = r;
+  return r;
+}
+
+}  // namespace
+
+Resolved resolve(ModuleState& m, const std::string& name, const std::vector<std::string>& param_types) {
+  std::string sig = "(";
+  for (size_t i = 0; i < param_types.size(); ++i) sig += (i ? ", " : "") + param_types[i];
+  sig += param_types.size() == 1 ? ",)" : ")";
+  std::lock_guard<std::mutex> lock(m.mutex);
+  auto found = m.specs.find(name + sig);
+  if (found != m.specs.end()) return found->second;
+
+  const Options& o = m.jit->options;
+  std::string key = spec_key(o, m.file.text(), name, sig);
+  std::string prefix = "nk" + runtime::hash_hex(key).substr(0, 20) + ".";
+  runtime::DiskCache cache(o.cache_dir.empty() ? runtime::DiskCache::default_dir() : o.cache_dir);
+  std::string payload;
+  Resolved r;
+  if (o.cache && cache.load(key, payload)) {
+    // Payload: entry index, newline, return type, newline, object code.
+    size_t a = payload.find('\n'), b = payload.find('\n', a + 1);
+    if (a != std::string::npos && b != std::string::npos) {
+      size_t index = std::stoull(payload.substr(0, a));
+      r = link(*m.jit, prefix, payload.substr(b + 1), index, payload.substr(a + 1, b - a - 1));
+      m.specs[name + sig] = r;
+      return r;
+    }
+  }
+
+  Diagnostics diags(m.file);
+  ir::CheckOptions options;
+  options.function = name;
+  options.signature = sig;
+  options.host = false;
+  ir::Program program = ir::check(m.module, m.file, diags, options);
+  if (diags.has_errors()) throw_compile_error(diags);
+  size_t index = 0;
+  while (index < program.functions.size() && program.functions[index].get() != program.requested) ++index;
+  NK_CHECK(program.requested && index < program.functions.size()) << "no specialisation of " << name;
+
+  codegen::CompileOptions copts;
+  copts.opt_level = o.opt_level;
+  copts.lower.source = &m.file;
+  copts.lower.no_boundscheck = !o.boundscheck;
+  copts.lower.fastmath = o.fastmath;
+  copts.lower.symbol_prefix = prefix;
+  copts.lower.entry_points = true;
+  std::string object, error;
+  codegen::PhaseTimes times;
+  if (!codegen::compile_object(program, copts, object, times, error)) throw Error("nk: code generation failed: " + error);
+  std::string return_type = program.requested->return_type->str();
+  if (o.cache) {
+    std::string cache_error;
+    cache.store(key, std::to_string(index) + "\n" + return_type + "\n" + object, cache_error);
+  }
+  r = link(*m.jit, prefix, object, index, return_type);
+  m.specs[name + sig] = r;
+  return r;
+}
+
+void throw_pending(ModuleState& m) {
+  runtime::PendingError e = runtime::pending_error();
+  runtime::clear_error();
+  std::string message = e.message;
+  for (const auto& [caller, line] : e.callers)
+    message += "\n  called from " + caller + " at " + m.file.name() + ":" + std::to_string(line);
+  throw RuntimeError(e.kind, message, m.file.name(), e.line);
+}
+
+}  // namespace detail
+
+const std::string& Module::name() const { return state_->file.name(); }
+
+Jit::Jit(Options options) : state_(std::make_shared<detail::JitState>()) {
+  if (options.target == Target::Cuda)
+    throw Error("nk: the CUDA target is not available yet (nk has no CUDA backend); use Target::Cpu");
+  if (options.opt_level < 0 || options.opt_level > 3) throw Error("nk: opt_level must be 0..3");
+  state_->options = std::move(options);
+  std::string error;
+  state_->engine = codegen::Engine::create(state_->options.opt_level, runtime::entry_points(), error);
+  if (!state_->engine) throw Error("nk: cannot create the JIT: " + error);
+}
+
+Jit::~Jit() = default;
+
+const Options& Jit::options() const { return state_->options; }
+
+Module Jit::load_source(const std::string& source, const std::string& name) {
+  auto m = std::make_shared<detail::ModuleState>(state_, name, source);
+  Diagnostics diags(m->file);
+  m->tokens = lex(m->file, diags);
+  m->module = parse(m->tokens, m->file, diags);
+  if (diags.has_errors()) detail::throw_compile_error(diags);
+  return Module(std::move(m));
+}
+
+Module Jit::load_file(const std::string& path) {
+  std::string text, error;
+  if (!read_file(path, text, error)) throw Error("nk: " + error);
+  return load_source(text, path);
+}
+
+}  // namespace nk
