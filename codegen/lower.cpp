@@ -19,6 +19,7 @@
 #include <map>
 
 #include "frontend/internal_error.h"
+#include "ir/parallel_loop.h"
 
 namespace nk::codegen {
 namespace {
@@ -65,6 +66,14 @@ class ModuleLowering {
   const LowerOptions& options() const { return options_; }
   llvm::Function* runtime(const char* name);
   llvm::Function* function_for(const Function* f) { return functions_.at(f); }
+  // A new internal function for the body of a parallel loop.
+  llvm::Function* new_chunk_function(const std::string& parent) {
+    auto* p = llvm::PointerType::getUnqual(ctx_);
+    auto* i64 = llvm::Type::getInt64Ty(ctx_);
+    auto* fty = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx_), {p, i64, i64, i64}, false);
+    return llvm::Function::Create(fty, llvm::Function::InternalLinkage,
+                                  parent + ".prange." + std::to_string(chunk_count_++), module_.get());
+  }
   llvm::Type* value_type(const Type* t);
   llvm::Type* memory_type(const Type* t);  // element storage (bool as i8)
   llvm::StructType* array_desc_type(int ndim);
@@ -81,6 +90,7 @@ class ModuleLowering {
   std::unique_ptr<llvm::Module> module_;
   std::map<const Function*, llvm::Function*> functions_;
   std::map<std::string, Value*> strings_;
+  int chunk_count_ = 0;
 
   void emit_entry_point(const Function& f, const std::string& name);
 };
@@ -106,6 +116,9 @@ class FunctionLowering {
   FunctionLowering(ModuleLowering& m, const Function& fn, llvm::Function* llfn)
       : m_(m), fn_(fn), llfn_(llfn), b_(m.ctx()) {}
   void run();
+  // Lowers the body of parallel loop `s` as the chunk function
+  // `i32 (ptr context, i64 begin, i64 end, i64 chunk)` (see parallel_for_range).
+  void run_chunk(const ForRangeStmt& s, const ParallelLoop& info);
 
  private:
   // ---- helpers ----
@@ -141,6 +154,11 @@ class FunctionLowering {
   void stmt(const Stmt& s);
   void assign_local(int index, Val v);
   void for_range(const ForRangeStmt& s);
+  void parallel_for_range(const ForRangeStmt& s);
+  void begin_function();  // entry/exit blocks and the locals' storage
+  void end_function();    // the exit block: release arrays, return the status
+  Value* identity(ReductionOp op, const Type* t);
+  Value* combine(ReductionOp op, const Type* t, Value* a, Value* b);
   void print(const PrintStmt& s);
   void print_value(Value* v, const Type* t);
 
@@ -182,6 +200,7 @@ class FunctionLowering {
   std::vector<llvm::AllocaInst*> pending_temps_;  // slots to release at statement end
   std::vector<std::pair<llvm::BasicBlock*, llvm::BasicBlock*>> loops_;  // (continue, break)
   std::map<int, llvm::AllocaInst*> let_slots_;
+  bool in_chunk_ = false;  // lowering a prange body: refcounts are atomic, prange is serial
 };
 
 // ---------------------------------------------------------------------------------
@@ -368,8 +387,13 @@ void FunctionLowering::incref(Value* desc) {
   llvm::BasicBlock* done = block("incref.done");
   b_.CreateCondBr(b_.CreateIsNull(mi), done, yes);
   b_.SetInsertPoint(yes);
-  Value* count = b_.CreateLoad(i64(), mi);
-  b_.CreateStore(b_.CreateAdd(count, c64(1)), mi);
+  if (in_chunk_) {
+    // Threads of a parallel loop share arrays: their counts change atomically.
+    b_.CreateAtomicRMW(llvm::AtomicRMWInst::Add, mi, c64(1), llvm::MaybeAlign(8), llvm::AtomicOrdering::Monotonic);
+  } else {
+    Value* count = b_.CreateLoad(i64(), mi);
+    b_.CreateStore(b_.CreateAdd(count, c64(1)), mi);
+  }
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
 }
@@ -380,8 +404,14 @@ void FunctionLowering::decref_meminfo(Value* mi) {
   llvm::BasicBlock* done = block("decref.done");
   b_.CreateCondBr(b_.CreateIsNull(mi), done, yes);
   b_.SetInsertPoint(yes);
-  Value* count = b_.CreateSub(b_.CreateLoad(i64(), mi), c64(1));
-  b_.CreateStore(count, mi);
+  Value* count;
+  if (in_chunk_) {
+    Value* old = b_.CreateAtomicRMW(llvm::AtomicRMWInst::Sub, mi, c64(1), llvm::MaybeAlign(8), llvm::AtomicOrdering::AcquireRelease);
+    count = b_.CreateSub(old, c64(1));
+  } else {
+    count = b_.CreateSub(b_.CreateLoad(i64(), mi), c64(1));
+    b_.CreateStore(count, mi);
+  }
   b_.CreateCondBr(b_.CreateICmpEQ(count, c64(0)), release, done);
   b_.SetInsertPoint(release);
   b_.CreateCall(m_.runtime("nk_array_free"), {mi});
@@ -411,6 +441,23 @@ void FunctionLowering::flush_temps() {
 }
 
 void FunctionLowering::run() {
+  begin_function();
+  auto arg = llfn_->arg_begin();
+  if (fn_.return_type != none_type()) ret_ptr_ = &*arg++;
+  // Parameters: copy in; arrays take their own reference for the call's duration.
+  for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
+    const Type* t = fn_.params[i];
+    Value* v = &*arg;
+    if (t->is_array() || t->is_tuple()) v = b_.CreateLoad(vt(t), v);
+    if (t->is_array()) incref(v);
+    // A parameter's local may be wider than its argument (it is assigned wider values).
+    b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
+  }
+  stmt(*fn_.body);
+  end_function();
+}
+
+void FunctionLowering::begin_function() {
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   llvm::BasicBlock* body = block("body");
@@ -419,8 +466,6 @@ void FunctionLowering::run() {
     IRBuilder<> xb(exit_);
     exit_status_ = xb.CreatePHI(i32(), 4, "status");
   }
-  auto arg = llfn_->arg_begin();
-  if (fn_.return_type != none_type()) ret_ptr_ = &*arg++;
   // Locals live in allocas (SROA promotes them); arrays start empty (null meminfo).
   for (size_t i = 0; i < fn_.locals.size(); ++i) {
     const Local& l = fn_.locals[i];
@@ -435,16 +480,9 @@ void FunctionLowering::run() {
   }
   b_.CreateBr(body);
   b_.SetInsertPoint(body);
-  // Parameters: copy in; arrays take their own reference for the call's duration.
-  for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
-    const Type* t = fn_.params[i];
-    Value* v = &*arg;
-    if (t->is_array() || t->is_tuple()) v = b_.CreateLoad(vt(t), v);
-    if (t->is_array()) incref(v);
-    // A parameter's local may be wider than its argument (it is assigned wider values).
-    b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
-  }
-  stmt(*fn_.body);
+}
+
+void FunctionLowering::end_function() {
   if (!terminated()) {
     exit_status_->addIncoming(c32(0), b_.GetInsertBlock());
     b_.CreateBr(exit_);
@@ -602,6 +640,12 @@ void FunctionLowering::assign_local(int index, Val v) {
 }
 
 void FunctionLowering::for_range(const ForRangeStmt& s) {
+  // prange in a parallel=True function runs on the thread pool; nested in another
+  // prange (or anywhere else) it is an ordinary loop.
+  if (s.parallel && fn_.options.parallel && !in_chunk_) {
+    parallel_for_range(s);
+    return;
+  }
   Value* start = scalar(*s.start);
   Value* stop = scalar(*s.stop);
   Value* step = scalar(*s.step);
@@ -652,6 +696,220 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   i->addIncoming(next, latch);
   b_.CreateBr(header);
   b_.SetInsertPoint(end);
+}
+
+// ---- parallel loops ----
+//
+// The parent evaluates the range, then calls nk_parallel_for with a chunk function
+// and a context: an array of pointers to the parent's locals, then to start, step and
+// the iteration count, then one buffer of per-chunk partial results per reduction.
+// Each chunk copies the locals in (reductions start at their identity), runs its
+// iterations, stores its partial results, and the chunk that runs the last iteration
+// writes the variables the body assigns back (Python leaves them with the last
+// iteration's values). The parent then folds the partial results into the reduction
+// variables in chunk order, so the result is the same for a given thread count.
+
+Value* FunctionLowering::identity(ReductionOp op, const Type* t) {
+  llvm::Type* ty = vt(t);
+  bool f = t->is_float();
+  switch (op) {
+    case ReductionOp::Add:
+    case ReductionOp::BitOr:
+    case ReductionOp::BitXor: return f ? llvm::ConstantFP::get(ty, 0.0) : llvm::ConstantInt::get(ty, 0);
+    case ReductionOp::Mul: return f ? llvm::ConstantFP::get(ty, 1.0) : llvm::ConstantInt::get(ty, 1);
+    case ReductionOp::BitAnd: return llvm::ConstantInt::getAllOnesValue(ty);
+    case ReductionOp::Min:
+      if (f) return llvm::ConstantFP::getInfinity(ty);
+      return t->is_signed() ? llvm::ConstantInt::get(ty, llvm::APInt::getSignedMaxValue(t->bits()))
+                            : llvm::ConstantInt::get(ty, llvm::APInt::getMaxValue(t->bits()));
+    case ReductionOp::Max:
+      if (f) return llvm::ConstantFP::getInfinity(ty, true);
+      return t->is_signed() ? llvm::ConstantInt::get(ty, llvm::APInt::getSignedMinValue(t->bits()))
+                            : llvm::ConstantInt::get(ty, 0);
+  }
+  return nullptr;
+}
+
+Value* FunctionLowering::combine(ReductionOp op, const Type* t, Value* a, Value* b) {
+  bool f = t->is_float();
+  bool s = t->is_int() && t->is_signed();
+  switch (op) {
+    case ReductionOp::Add: return f ? b_.CreateFAdd(a, b) : b_.CreateAdd(a, b);
+    case ReductionOp::Mul: return f ? b_.CreateFMul(a, b) : b_.CreateMul(a, b);
+    case ReductionOp::BitOr: return b_.CreateOr(a, b);
+    case ReductionOp::BitAnd: return b_.CreateAnd(a, b);
+    case ReductionOp::BitXor: return b_.CreateXor(a, b);
+    case ReductionOp::Min: {
+      Value* better = f ? b_.CreateFCmpOLT(b, a) : s ? b_.CreateICmpSLT(b, a) : b_.CreateICmpULT(b, a);
+      return b_.CreateSelect(better, b, a);
+    }
+    case ReductionOp::Max: {
+      Value* better = f ? b_.CreateFCmpOGT(b, a) : s ? b_.CreateICmpSGT(b, a) : b_.CreateICmpUGT(b, a);
+      return b_.CreateSelect(better, b, a);
+    }
+  }
+  return a;
+}
+
+constexpr int kMaxChunks = 1024;  // the thread pool's limit (NK_NUM_THREADS <= 1024)
+
+void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
+  ParallelLoop info = analyze_parallel_loop(s);
+  Value* start = scalar(*s.start);
+  Value* stop = scalar(*s.stop);
+  Value* step = scalar(*s.step);
+  flush_temps();
+  {
+    llvm::BasicBlock* bad = block("prange.zero_step");
+    llvm::BasicBlock* good = block("prange.ok");
+    b_.CreateCondBr(b_.CreateICmpEQ(step, c64(0)), bad, good);
+    b_.SetInsertPoint(bad);
+    Value* msg = m_.string_constant("range() arg 3 must not be zero");
+    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
+                                           b_.CreateExtractValue(msg, 1), line(s.range)});
+    unwind();
+    b_.SetInsertPoint(good);
+  }
+  // Iteration count of range(start, stop, step).
+  Value* up = b_.CreateICmpSGT(step, c64(0));
+  Value* span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
+  Value* mag = b_.CreateSelect(up, step, b_.CreateNeg(step));
+  Value* count = b_.CreateSelect(b_.CreateICmpSGT(span, c64(0)),
+                                 b_.CreateSDiv(b_.CreateAdd(span, b_.CreateSub(mag, c64(1))), mag), c64(0));
+  Value* threads = b_.CreateCall(m_.runtime("nk_num_threads"), {});
+  Value* chunks = b_.CreateSelect(b_.CreateICmpSLT(count, threads), count, threads);
+
+  size_t n = fn_.locals.size();
+  std::vector<std::pair<int, ReductionOp>> reductions(info.reductions.begin(), info.reductions.end());
+  auto* ctx_t = llvm::ArrayType::get(ptr(), n + 3 + reductions.size());
+  Value* ctx = entry_alloca(ctx_t, "prange.ctx");
+  for (size_t i = 0; i < n; ++i) {
+    Value* p = locals_[i] ? static_cast<Value*>(locals_[i]) : llvm::ConstantPointerNull::get(ptr());
+    b_.CreateStore(p, b_.CreateConstGEP2_64(ctx_t, ctx, 0, i));
+  }
+  Value* range_vals[3] = {start, step, count};
+  for (size_t k = 0; k < 3; ++k) {
+    Value* slot = entry_alloca(i64(), "prange.range");
+    b_.CreateStore(range_vals[k], slot);
+    b_.CreateStore(slot, b_.CreateConstGEP2_64(ctx_t, ctx, 0, n + k));
+  }
+  std::vector<std::pair<Value*, llvm::Type*>> partials;
+  for (size_t r = 0; r < reductions.size(); ++r) {
+    llvm::Type* et = vt(fn_.locals[static_cast<size_t>(reductions[r].first)].type);
+    auto* buf_t = llvm::ArrayType::get(et, kMaxChunks);
+    Value* buf = entry_alloca(buf_t, "prange.partial");
+    b_.CreateStore(buf, b_.CreateConstGEP2_64(ctx_t, ctx, 0, n + 3 + r));
+    partials.push_back({buf, buf_t});
+  }
+
+  llvm::Function* chunk = m_.new_chunk_function(llfn_->getName().str());
+  FunctionLowering body(m_, fn_, chunk);
+  body.run_chunk(s, info);
+
+  check_status(b_.CreateCall(m_.runtime("nk_parallel_for"), {chunk, ctx, count, chunks}));
+  // Fold the partial results in chunk order.
+  for (size_t r = 0; r < reductions.size(); ++r) {
+    int v = reductions[r].first;
+    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    llvm::BasicBlock* header = block("prange.fold");
+    llvm::BasicBlock* loop = block("prange.fold.body");
+    llvm::BasicBlock* done = block("prange.fold.end");
+    Value* initial = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(v)]);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::PHINode* c = b_.CreatePHI(i64(), 2);
+    llvm::PHINode* acc = b_.CreatePHI(vt(t), 2);
+    c->addIncoming(c64(0), pre);
+    acc->addIncoming(initial, pre);
+    b_.CreateCondBr(b_.CreateICmpSLT(c, chunks), loop, done);
+    b_.SetInsertPoint(loop);
+    Value* part = b_.CreateLoad(vt(t), b_.CreateGEP(partials[r].second, partials[r].first, {c64(0), c}));
+    Value* next = combine(reductions[r].second, t, acc, part);
+    c->addIncoming(b_.CreateAdd(c, c64(1)), loop);
+    acc->addIncoming(next, loop);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(done);
+    b_.CreateStore(acc, locals_[static_cast<size_t>(v)]);
+  }
+}
+
+void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info) {
+  in_chunk_ = true;
+  begin_function();
+  Value* ctx = llfn_->getArg(0);
+  Value* begin = llfn_->getArg(1);
+  Value* end = llfn_->getArg(2);
+  Value* chunk = llfn_->getArg(3);
+  size_t n = fn_.locals.size();
+  auto ctx_slot = [&](size_t k) { return b_.CreateLoad(ptr(), b_.CreateConstGEP1_64(ptr(), ctx, k)); };
+  // Copy the locals in; each chunk owns a reference to every array it holds.
+  for (size_t i = 0; i < n; ++i) {
+    if (!locals_[i]) continue;
+    const Type* t = fn_.locals[i].type;
+    auto red = info.reductions.find(static_cast<int>(i));
+    if (red != info.reductions.end()) {
+      b_.CreateStore(identity(red->second, t), locals_[i]);
+      continue;
+    }
+    Value* v = b_.CreateLoad(vt(t), ctx_slot(i));
+    if (t->is_array()) incref(v);
+    b_.CreateStore(v, locals_[i]);
+  }
+  Value* start = b_.CreateLoad(i64(), ctx_slot(n));
+  Value* step = b_.CreateLoad(i64(), ctx_slot(n + 1));
+  Value* count = b_.CreateLoad(i64(), ctx_slot(n + 2));
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::BasicBlock* header = block("chunk.cond");
+  llvm::BasicBlock* body = block("chunk.body");
+  llvm::BasicBlock* latch = block("chunk.inc");
+  llvm::BasicBlock* done = block("chunk.end");
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* k = b_.CreatePHI(i64(), 2, "k");
+  k->addIncoming(begin, pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(k, end), body, done);
+  b_.SetInsertPoint(body);
+  b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(k, step)), locals_[static_cast<size_t>(s.local)]);
+  loops_.push_back({latch, done});
+  stmt(*s.body);
+  loops_.pop_back();
+  if (!terminated()) b_.CreateBr(latch);
+  b_.SetInsertPoint(latch);
+  Value* next = b_.CreateNSWAdd(k, c64(1));
+  k->addIncoming(next, latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(done);
+  // This chunk's partial results.
+  size_t r = 0;
+  for (const auto& [v, op] : info.reductions) {
+    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
+    Value* buf = ctx_slot(n + 3 + r);
+    b_.CreateStore(b_.CreateLoad(vt(t), locals_[static_cast<size_t>(v)]), b_.CreateGEP(vt(t), buf, chunk));
+    ++r;
+  }
+  // The chunk with the last iteration leaves its variables behind, as a serial loop would.
+  llvm::BasicBlock* last = block("chunk.last");
+  llvm::BasicBlock* finish = block("chunk.finish");
+  b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpEQ(end, count), b_.CreateICmpSGT(end, begin)), last, finish);
+  b_.SetInsertPoint(last);
+  for (int v : info.assigned) {
+    if (info.reductions.count(v) || !locals_[static_cast<size_t>(v)]) continue;
+    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
+    Value* target = ctx_slot(static_cast<size_t>(v));
+    Value* value = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(v)]);
+    if (t->is_array()) {
+      incref(value);
+      Value* old = b_.CreateLoad(vt(t), target);
+      b_.CreateStore(value, target);
+      decref(old);
+    } else {
+      b_.CreateStore(value, target);
+    }
+  }
+  b_.CreateBr(finish);
+  b_.SetInsertPoint(finish);
+  end_function();
 }
 
 void FunctionLowering::print_value(Value* v, const Type* t) {

@@ -217,6 +217,8 @@ class FunctionChecker {
   bool changed_ = false;
   int temp_counter_ = 0;
   int loop_depth_ = 0;
+  // Innermost first: whether each enclosing loop is a prange that runs in parallel.
+  std::vector<bool> loops_parallel_;
   const Type* inferred_return_ = nullptr;
   bool saw_unknown_return_ = false;  // a `return value` whose type inference never found
   SourceRange first_return_;
@@ -486,6 +488,11 @@ void FunctionChecker::stmt(const ast::Stmt& s, std::vector<StmtRef>& out) {
     case ast::StmtKind::Return: return_stmt(s.as<ast::ReturnStmt>(), out); return;
     case ast::StmtKind::Pass: return;
     case ast::StmtKind::Break:
+      // The iterations of a parallel prange run at once: none can stop the others.
+      if (!loops_parallel_.empty() && loops_parallel_.back()) {
+        report(DiagId::UnsupportedHint, s.range, {"'break' in a prange loop of a parallel=True function", "use range"});
+        return;
+      }
       out.push_back(std::make_shared<BreakStmt>(s.range));
       return;
     case ast::StmtKind::Continue:
@@ -503,7 +510,9 @@ void FunctionChecker::stmt(const ast::Stmt& s, std::vector<StmtRef>& out) {
       const auto& w = s.as<ast::WhileStmt>();
       ExprRef c = condition(*w.cond);
       ++loop_depth_;
+      loops_parallel_.push_back(false);
       StmtRef body = block(w.body, s.range);
+      loops_parallel_.pop_back();
       --loop_depth_;
       out.push_back(std::make_shared<WhileStmt>(s.range, c, body));
       return;
@@ -724,7 +733,9 @@ void FunctionChecker::for_stmt(const ast::ForStmt& s, std::vector<StmtRef>& out)
              {"iterating over a value of type '" + it->type->str() + "'", "loop over range(...) instead"});
     poison(*s.target);
     ++loop_depth_;
+    loops_parallel_.push_back(false);
     block(s.body, s.range);
+    loops_parallel_.pop_back();
     --loop_depth_;
     return;
   }
@@ -767,7 +778,9 @@ void FunctionChecker::for_stmt(const ast::ForStmt& s, std::vector<StmtRef>& out)
   int index = local_index(s.target->as<ast::NameExpr>().id);
   const Type* t = assign_type(index, int64(), s.target->range);
   ++loop_depth_;
+  loops_parallel_.push_back(parallel && fn_.options.parallel);
   StmtRef body = block(s.body, s.range);
+  loops_parallel_.pop_back();
   --loop_depth_;
   if (!ok || quiet_ || t->is_error()) return;
   if (t != int64()) {
@@ -779,6 +792,11 @@ void FunctionChecker::for_stmt(const ast::ForStmt& s, std::vector<StmtRef>& out)
 
 void FunctionChecker::return_stmt(const ast::ReturnStmt& s, std::vector<StmtRef>& out) {
   if (fn_.target == Target::Host) return;  // reported by the parser
+  for (bool parallel : loops_parallel_) {
+    if (!parallel) continue;
+    report(DiagId::UnsupportedHint, s.range, {"'return' in a prange loop of a parallel=True function", "use range"});
+    return;
+  }
   ExprRef v;
   const Type* t = none_type();
   if (s.value && s.value->kind != ast::ExprKind::NoneLit) {
