@@ -168,10 +168,10 @@ Resolved resolve(ModuleState& m, const std::string& name, const std::vector<std:
 
 void throw_pending(ModuleState& m) {
   runtime::PendingError e = runtime::pending_error();
+  std::string chain = runtime::caller_chain(m.file.name());
   runtime::clear_error();
   std::string message = e.message;
-  for (const auto& [caller, line] : e.callers)
-    message += "\n  called from " + caller + " at " + m.file.name() + ":" + std::to_string(line);
+  if (!chain.empty()) message += "\n" + chain.substr(0, chain.size() - 1);
   throw RuntimeError(e.kind, message, m.file.name(), e.line);
 }
 

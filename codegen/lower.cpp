@@ -17,8 +17,10 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include "frontend/internal_error.h"
+#include "ir/call_graph.h"
 #include "ir/parallel_loop.h"
 
 namespace nk::codegen {
@@ -66,6 +68,7 @@ class ModuleLowering {
   const LowerOptions& options() const { return options_; }
   llvm::Function* runtime(const char* name);
   llvm::Function* function_for(const Function* f) { return functions_.at(f); }
+  bool is_recursive(const Function* f) const { return recursive_.count(f) != 0; }
   // A new internal function for the body of a parallel loop.
   llvm::Function* new_chunk_function(const std::string& parent) {
     auto* p = llvm::PointerType::getUnqual(ctx_);
@@ -91,6 +94,7 @@ class ModuleLowering {
   std::map<const Function*, llvm::Function*> functions_;
   std::map<std::string, Value*> strings_;
   int chunk_count_ = 0;
+  std::set<const Function*> recursive_;
 
   void emit_entry_point(const Function& f, const std::string& name);
 };
@@ -341,6 +345,7 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
     functions_[f.get()] = llfn;
     ++k;
   }
+  recursive_ = recursive_functions(program_);
   for (const auto& f : program_.functions) FunctionLowering(*this, *f, functions_[f.get()]).run();
   if (options_.entry_points) {
     k = 0;
@@ -442,6 +447,20 @@ void FunctionLowering::flush_temps() {
 
 void FunctionLowering::run() {
   begin_function();
+  if (m_.is_recursive(&fn_)) {
+    // Deep recursion raises RecursionError instead of overflowing the stack.
+    Value* frame = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr()}, {b_.getInt32(0)});
+    Value* limit = b_.CreateCall(m_.runtime("nk_stack_limit"), {});
+    llvm::BasicBlock* deep = block("recursion.deep");
+    llvm::BasicBlock* ok = block("recursion.ok");
+    llvm::MDBuilder md(m_.ctx());
+    b_.CreateCondBr(b_.CreateICmpULT(b_.CreatePtrToInt(frame, i64()), b_.CreatePtrToInt(limit, i64())), deep, ok,
+                    md.createBranchWeights(1, 1 << 20));
+    b_.SetInsertPoint(deep);
+    b_.CreateCall(m_.runtime("nk_raise_recursion"), {m_.cstring(fn_.name), line(fn_.range)});
+    unwind();
+    b_.SetInsertPoint(ok);
+  }
   auto arg = llfn_->arg_begin();
   if (fn_.return_type != none_type()) ret_ptr_ = &*arg++;
   // Parameters: copy in; arrays take their own reference for the call's duration.

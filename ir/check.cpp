@@ -9,6 +9,7 @@
 #include <set>
 
 #include "frontend/internal_error.h"
+#include "ir/call_graph.h"
 #include "ir/module_info.h"
 #include "ir/type_syntax.h"
 
@@ -2141,94 +2142,6 @@ Function* ProgramChecker::specialise(FunctionInfo& info, const std::vector<const
   return f;
 }
 
-void collect_calls(const Stmt& s, std::set<const Function*>& seen, std::vector<const Function*>& work);
-
-void collect_calls_expr(const Expr& e, std::set<const Function*>& seen, std::vector<const Function*>& work) {
-  auto sub = [&](const ExprRef& x) {
-    if (x) collect_calls_expr(*x, seen, work);
-  };
-  switch (e.kind) {
-    case ExprKind::Const:
-    case ExprKind::StrConst:
-    case ExprKind::Local: return;
-    case ExprKind::Cast: sub(e.as<CastExpr>().value); return;
-    case ExprKind::Unary: sub(e.as<UnaryExpr>().operand); return;
-    case ExprKind::Binary: sub(e.as<BinaryExpr>().lhs); sub(e.as<BinaryExpr>().rhs); return;
-    case ExprKind::Compare: sub(e.as<CompareExpr>().lhs); sub(e.as<CompareExpr>().rhs); return;
-    case ExprKind::Logical: sub(e.as<LogicalExpr>().lhs); sub(e.as<LogicalExpr>().rhs); return;
-    case ExprKind::Select:
-      sub(e.as<SelectExpr>().cond);
-      sub(e.as<SelectExpr>().then_value);
-      sub(e.as<SelectExpr>().else_value);
-      return;
-    case ExprKind::Intrinsic: for (const auto& a : e.as<IntrinsicExpr>().args) sub(a); return;
-    case ExprKind::Call: {
-      const auto& c = e.as<CallExpr>();
-      if (seen.insert(c.callee).second) work.push_back(c.callee);
-      for (const auto& a : c.args) sub(a);
-      return;
-    }
-    case ExprKind::Load: sub(e.as<LoadExpr>().array); for (const auto& i : e.as<LoadExpr>().indices) sub(i); return;
-    case ExprKind::View:
-      sub(e.as<ViewExpr>().array);
-      for (const auto& d : e.as<ViewExpr>().dims) {
-        sub(d.index);
-        sub(d.lo);
-        sub(d.hi);
-        sub(d.step);
-      }
-      return;
-    case ExprKind::ArrayDim: sub(e.as<ArrayDimExpr>().array); return;
-    case ExprKind::MakeTuple: for (const auto& x : e.as<MakeTupleExpr>().elements) sub(x); return;
-    case ExprKind::TupleGet: sub(e.as<TupleGetExpr>().tuple); return;
-    case ExprKind::NewArray:
-      for (const auto& x : e.as<NewArrayExpr>().shape) sub(x);
-      for (const auto& x : e.as<NewArrayExpr>().args) sub(x);
-      return;
-    case ExprKind::Format: for (const auto& p : e.as<FormatExpr>().parts) sub(p.value); return;
-    case ExprKind::Let: sub(e.as<LetExpr>().value); sub(e.as<LetExpr>().body); return;
-  }
-}
-
-void collect_calls(const Stmt& s, std::set<const Function*>& seen, std::vector<const Function*>& work) {
-  auto e = [&](const ExprRef& x) {
-    if (x) collect_calls_expr(*x, seen, work);
-  };
-  auto st = [&](const StmtRef& x) {
-    if (x) collect_calls(*x, seen, work);
-  };
-  switch (s.kind) {
-    case StmtKind::Block: for (const auto& x : s.as<BlockStmt>().stmts) st(x); return;
-    case StmtKind::Assign: e(s.as<AssignStmt>().value); return;
-    case StmtKind::Store:
-      e(s.as<StoreStmt>().array);
-      for (const auto& i : s.as<StoreStmt>().indices) e(i);
-      e(s.as<StoreStmt>().value);
-      return;
-    case StmtKind::Eval: e(s.as<EvalStmt>().expr); return;
-    case StmtKind::If: e(s.as<IfStmt>().cond); st(s.as<IfStmt>().then_body); st(s.as<IfStmt>().else_body); return;
-    case StmtKind::While: e(s.as<WhileStmt>().cond); st(s.as<WhileStmt>().body); return;
-    case StmtKind::ForRange: {
-      const auto& f = s.as<ForRangeStmt>();
-      e(f.start);
-      e(f.stop);
-      e(f.step);
-      st(f.body);
-      return;
-    }
-    case StmtKind::Break:
-    case StmtKind::Continue: return;
-    case StmtKind::Return: e(s.as<ReturnStmt>().value); return;
-    case StmtKind::Raise: e(s.as<RaiseStmt>().message); return;
-    case StmtKind::Assert: e(s.as<AssertStmt>().cond); e(s.as<AssertStmt>().message); return;
-    case StmtKind::Print:
-      for (const auto& a : s.as<PrintStmt>().args) e(a);
-      e(s.as<PrintStmt>().sep);
-      e(s.as<PrintStmt>().end);
-      return;
-  }
-}
-
 Program ProgramChecker::run(const CheckOptions& options) {
   after_syntax_errors_ = options.after_syntax_errors;
   std::vector<const Function*> roots;
@@ -2287,7 +2200,8 @@ Program ProgramChecker::run(const CheckOptions& options) {
   while (!work.empty()) {
     const Function* f = work.back();
     work.pop_back();
-    if (f->body) collect_calls(*f->body, seen, work);
+    for (const Function* callee : direct_callees(*f))
+      if (seen.insert(callee).second) work.push_back(callee);
   }
   std::vector<std::unique_ptr<Function>> kept;
   for (auto& f : program_.functions)

@@ -23,6 +23,9 @@ void raise(const std::string& kind, const std::string& message, int32_t line);
 void clear_error();
 // Prints `file:LINE: Kind: message` and the calling chain (SPEC 2.9).
 void print_error(std::ostream& out, const std::string& file_name);
+// The calling chain alone: one "  called from F at file:LINE" line per frame, repeats
+// collapsed as in Python's tracebacks.
+std::string caller_chain(const std::string& file_name);
 
 // Program arguments as sys.argv sees them (set by `nk run`).
 void set_argv(std::vector<std::string> args);
