@@ -63,18 +63,9 @@ namespace {
 
 std::vector<CompileDiagnostic> structured(const Diagnostics& diags) {
   std::vector<CompileDiagnostic> out;
-  auto severity = [](Severity s) {
-    switch (s) {
-      case Severity::Note: return "note";
-      case Severity::Warning: return "warning";
-      case Severity::Error: return "error";
-      case Severity::Fatal: return "fatal error";
-    }
-    return "error";
-  };
   for (const nk::Diagnostic& d : diags.all()) {
     LineColumn lc = diags.file().line_column(d.range.begin);
-    out.push_back({severity(d.severity), d.message, diags.file().name(), static_cast<int>(lc.line), static_cast<int>(lc.column)});
+    out.push_back({severity_name(d.severity), d.message, diags.file().name(), static_cast<int>(lc.line), static_cast<int>(lc.column)});
   }
   return out;
 }

@@ -121,24 +121,43 @@ std::string target_fingerprint(int opt_level) {
   return s + ";O" + std::to_string(opt_level);
 }
 
-bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
-                    PhaseTimes& times, std::string& error) {
+namespace {
+
+std::unique_ptr<llvm::TargetMachine> host_target_machine(int opt_level, std::string& error) {
   initialize_llvm();
-  auto tm_or = host_machine_builder(options.opt_level).createTargetMachine();
+  auto tm_or = host_machine_builder(opt_level).createTargetMachine();
   if (!tm_or) {
     error = to_string(tm_or.takeError());
-    return false;
+    return nullptr;
   }
-  std::unique_ptr<llvm::TargetMachine> tm = std::move(*tm_or);
-  llvm::LLVMContext context;
+  return std::move(*tm_or);
+}
+
+// Lowers `program` for the host and, unless `optimise` is false, optimises it.
+std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const CompileOptions& options,
+                                           llvm::LLVMContext& context, llvm::TargetMachine& tm, bool optimise,
+                                           PhaseTimes& times) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower);
   times.lower_ms = ms_since(start);
-  prepare(*module, *tm);
-  start = std::chrono::steady_clock::now();
-  optimize(*module, *tm, options.opt_level);
-  times.optimize_ms = ms_since(start);
-  start = std::chrono::steady_clock::now();
+  prepare(*module, tm);
+  if (optimise) {
+    start = std::chrono::steady_clock::now();
+    optimize(*module, tm, options.opt_level);
+    times.optimize_ms = ms_since(start);
+  }
+  return module;
+}
+
+}  // namespace
+
+bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
+                    PhaseTimes& times, std::string& error) {
+  std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(options.opt_level, error);
+  if (!tm) return false;
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, true, times);
+  auto start = std::chrono::steady_clock::now();
   bool ok = emit_object(*module, *tm, object, error);
   times.codegen_ms = ms_since(start);
   return ok;
@@ -220,23 +239,17 @@ std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const C
 
 bool emit_program(const ir::Program& program, const CompileOptions& options, Emit emit, std::string& out,
                   std::string& error) {
-  initialize_llvm();
-  auto tm_or = host_machine_builder(options.opt_level).createTargetMachine();
-  if (!tm_or) {
-    error = to_string(tm_or.takeError());
-    return false;
-  }
-  std::unique_ptr<llvm::TargetMachine> tm = std::move(*tm_or);
+  PhaseTimes times;
+  if (emit == Emit::Obj) return compile_object(program, options, out, times, error);
+  std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(options.opt_level, error);
+  if (!tm) return false;
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower);
-  prepare(*module, *tm);
-  if (emit != Emit::Llvm) optimize(*module, *tm, options.opt_level);
+  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, emit != Emit::Llvm, times);
   llvm::raw_string_ostream os(out);
   if (emit == Emit::Llvm || emit == Emit::OptLlvm) {
     module->print(os, nullptr);
     return true;
   }
-  if (emit == Emit::Obj) return emit_object(*module, *tm, out, error);
   llvm::SmallString<0> buffer;
   llvm::raw_svector_ostream bos(buffer);
   llvm::legacy::PassManager pm;

@@ -143,6 +143,10 @@ class FunctionLowering {
   // Branches to the exit block with status 1 (an exception is set) when `status` != 0.
   void check_status(Value* status);
   void raise_here(SourceRange r);  // after a runtime call that set an exception
+  // Raises `kind(message)` at `r` and unwinds (ends the current block).
+  void raise_constant(const char* kind, const std::string& message, SourceRange r);
+  // Raises ValueError when a range's step is zero; continues on the non-zero path.
+  void check_step(Value* step, SourceRange r);
   void unwind();
   bool terminated() const { return b_.GetInsertBlock()->getTerminator() != nullptr; }
   void start_dead_block() { b_.SetInsertPoint(block("dead")); }
@@ -639,6 +643,21 @@ void FunctionLowering::stmt(const Stmt& s) {
   }
 }
 
+void FunctionLowering::raise_constant(const char* kind, const std::string& message, SourceRange r) {
+  Value* msg = m_.string_constant(message);
+  b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring(kind), b_.CreateExtractValue(msg, 0), b_.CreateExtractValue(msg, 1), line(r)});
+  unwind();
+}
+
+void FunctionLowering::check_step(Value* step, SourceRange r) {
+  llvm::BasicBlock* bad = block("range.zero_step");
+  llvm::BasicBlock* good = block("range.ok");
+  b_.CreateCondBr(b_.CreateICmpEQ(step, c64(0)), bad, good);
+  b_.SetInsertPoint(bad);
+  raise_constant("ValueError", "range() arg 3 must not be zero", r);
+  b_.SetInsertPoint(good);
+}
+
 void FunctionLowering::raise_here(SourceRange r) {
   (void)r;
   unwind();
@@ -671,20 +690,9 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   flush_temps();
   auto* const_step = llvm::dyn_cast<llvm::ConstantInt>(step);
   if (!const_step) {
-    llvm::BasicBlock* bad = block("range.zero_step");
-    llvm::BasicBlock* good = block("range.ok");
-    b_.CreateCondBr(b_.CreateICmpEQ(step, c64(0)), bad, good);
-    b_.SetInsertPoint(bad);
-    Value* msg = m_.string_constant("range() arg 3 must not be zero");
-    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
-                                           b_.CreateExtractValue(msg, 1), line(s.range)});
-    unwind();
-    b_.SetInsertPoint(good);
+    check_step(step, s.range);
   } else if (const_step->isZero()) {
-    Value* msg = m_.string_constant("range() arg 3 must not be zero");
-    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
-                                           b_.CreateExtractValue(msg, 1), line(s.range)});
-    unwind();
+    raise_constant("ValueError", "range() arg 3 must not be zero", s.range);
     return;
   }
   llvm::BasicBlock* pre = b_.GetInsertBlock();
@@ -778,17 +786,7 @@ void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
   Value* stop = scalar(*s.stop);
   Value* step = scalar(*s.step);
   flush_temps();
-  {
-    llvm::BasicBlock* bad = block("prange.zero_step");
-    llvm::BasicBlock* good = block("prange.ok");
-    b_.CreateCondBr(b_.CreateICmpEQ(step, c64(0)), bad, good);
-    b_.SetInsertPoint(bad);
-    Value* msg = m_.string_constant("range() arg 3 must not be zero");
-    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
-                                           b_.CreateExtractValue(msg, 1), line(s.range)});
-    unwind();
-    b_.SetInsertPoint(good);
-  }
+  check_step(step, s.range);
   // Iteration count of range(start, stop, step).
   Value* up = b_.CreateICmpSGT(step, c64(0));
   Value* span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
@@ -1161,10 +1159,7 @@ Value* FunctionLowering::binary(const BinaryExpr& e) {
         llvm::BasicBlock* ok = block("shift.ok");
         b_.CreateCondBr(b_.CreateICmpSLT(count, llvm::ConstantInt::get(count->getType(), 0)), bad, ok);
         b_.SetInsertPoint(bad);
-        Value* msg = m_.string_constant("negative shift count");
-        b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
-                                               b_.CreateExtractValue(msg, 1), line(e.range)});
-        unwind();
+        raise_constant("ValueError", "negative shift count", e.range);
         b_.SetInsertPoint(ok);
       }
       Value* width = llvm::ConstantInt::get(count->getType(), bits);
@@ -1275,10 +1270,7 @@ Value* FunctionLowering::int_pow(Value* a, Value* b, const Type* t, SourceRange 
     llvm::BasicBlock* ok = block("ipow.ok");
     b_.CreateCondBr(b_.CreateICmpSLT(b, llvm::ConstantInt::get(ty, 0)), bad, ok);
     b_.SetInsertPoint(bad);
-    Value* msg = m_.string_constant("Integers to negative integer powers are not allowed.");
-    b_.CreateCall(m_.runtime("nk_raise"), {m_.cstring("ValueError"), b_.CreateExtractValue(msg, 0),
-                                           b_.CreateExtractValue(msg, 1), line(r)});
-    unwind();
+    raise_constant("ValueError", "Integers to negative integer powers are not allowed.", r);
     b_.SetInsertPoint(ok);
   }
   Value* a64 = t->is_signed() ? b_.CreateSExt(a, i64()) : b_.CreateZExt(a, i64());

@@ -18,7 +18,9 @@ const DiagInfo kDiagInfo[] = {
 #undef DIAG
 };
 
-const char* severity_word(Severity s) {
+}  // namespace
+
+const char* severity_name(Severity s) {
   switch (s) {
     case Severity::Note: return "note";
     case Severity::Warning: return "warning";
@@ -27,6 +29,8 @@ const char* severity_word(Severity s) {
   }
   return "error";
 }
+
+namespace {
 
 // Lines longer than this are shown as a window around the caret.
 constexpr size_t kMaxShownLine = 160;
@@ -88,7 +92,7 @@ void Diagnostics::note(DiagId id, SourceRange range, std::initializer_list<std::
 void Diagnostics::render_one(std::ostream& out, const SourceFile& file, Severity sev,
                              SourceRange range, const std::string& message) {
   LineColumn lc = file.line_column(range.begin);
-  out << file.name() << ':' << lc.line << ':' << lc.column << ": " << severity_word(sev) << ": "
+  out << file.name() << ':' << lc.line << ':' << lc.column << ": " << severity_name(sev) << ": "
       << message << '\n';
   std::string_view line = file.line_text(lc.line);
   size_t start = lc.column - 1;

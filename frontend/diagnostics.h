@@ -20,6 +20,7 @@ enum class DiagId {
 };
 
 const char* diag_name(DiagId id);
+const char* severity_name(Severity s);  // "error", "note", ...
 
 struct DiagNote {
   SourceRange range;

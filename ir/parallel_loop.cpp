@@ -3,8 +3,9 @@
 // it is read nowhere else in the body.
 #include "ir/parallel_loop.h"
 
-#include <functional>
 #include <optional>
+
+#include "ir/walk.h"
 
 namespace nk::ir {
 namespace {
@@ -24,7 +25,7 @@ class Analysis {
 
  private:
   void reads(const Expr& e) {
-    visit(e, [&](const Expr& x) {
+    walk_expr(e, [&](const Expr& x) {
       if (x.kind == ExprKind::Local) other_reads_.insert(x.as<LocalExpr>().index);
       if (x.kind == ExprKind::Let) result_.assigned.insert(x.as<LetExpr>().local);
     });
@@ -72,102 +73,17 @@ class Analysis {
   }
 
   void stmt(const Stmt& s) {
-    switch (s.kind) {
-      case StmtKind::Block:
-        for (const StmtRef& x : s.as<BlockStmt>().stmts) stmt(*x);
-        return;
-      case StmtKind::Assign: assign(s.as<AssignStmt>().local, *s.as<AssignStmt>().value); return;
-      case StmtKind::Store: {
-        const auto& st = s.as<StoreStmt>();
-        reads(*st.array);
-        for (const ExprRef& i : st.indices) reads(*i);
-        reads(*st.value);
-        return;
-      }
-      case StmtKind::Eval: reads(*s.as<EvalStmt>().expr); return;
-      case StmtKind::If:
-        reads(*s.as<IfStmt>().cond);
-        stmt(*s.as<IfStmt>().then_body);
-        if (s.as<IfStmt>().else_body) stmt(*s.as<IfStmt>().else_body);
-        return;
-      case StmtKind::While:
-        reads(*s.as<WhileStmt>().cond);
-        stmt(*s.as<WhileStmt>().body);
-        return;
-      case StmtKind::ForRange: {
-        const auto& f = s.as<ForRangeStmt>();
-        reads(*f.start);
-        reads(*f.stop);
-        reads(*f.step);
-        result_.assigned.insert(f.local);
-        ops_[f.local] = std::nullopt;
-        stmt(*f.body);
-        return;
-      }
-      case StmtKind::Break:
-      case StmtKind::Continue: return;
-      case StmtKind::Return:
-        if (s.as<ReturnStmt>().value) reads(*s.as<ReturnStmt>().value);
-        return;
-      case StmtKind::Raise:
-        if (s.as<RaiseStmt>().message) reads(*s.as<RaiseStmt>().message);
-        return;
-      case StmtKind::Assert:
-        reads(*s.as<AssertStmt>().cond);
-        if (s.as<AssertStmt>().message) reads(*s.as<AssertStmt>().message);
-        return;
-      case StmtKind::Print:
-        for (const ExprRef& a : s.as<PrintStmt>().args) reads(*a);
-        reads(*s.as<PrintStmt>().sep);
-        reads(*s.as<PrintStmt>().end);
-        return;
+    if (s.kind == StmtKind::Assign) {
+      assign(s.as<AssignStmt>().local, *s.as<AssignStmt>().value);
+      return;
     }
-  }
-
-  static void visit(const Expr& e, const std::function<void(const Expr&)>& f) {
-    f(e);
-    auto sub = [&](const ExprRef& x) {
-      if (x) visit(*x, f);
-    };
-    switch (e.kind) {
-      case ExprKind::Const:
-      case ExprKind::StrConst:
-      case ExprKind::Local: return;
-      case ExprKind::Cast: sub(e.as<CastExpr>().value); return;
-      case ExprKind::Unary: sub(e.as<UnaryExpr>().operand); return;
-      case ExprKind::Binary: sub(e.as<BinaryExpr>().lhs); sub(e.as<BinaryExpr>().rhs); return;
-      case ExprKind::Compare: sub(e.as<CompareExpr>().lhs); sub(e.as<CompareExpr>().rhs); return;
-      case ExprKind::Logical: sub(e.as<LogicalExpr>().lhs); sub(e.as<LogicalExpr>().rhs); return;
-      case ExprKind::Select:
-        sub(e.as<SelectExpr>().cond);
-        sub(e.as<SelectExpr>().then_value);
-        sub(e.as<SelectExpr>().else_value);
-        return;
-      case ExprKind::Intrinsic: for (const ExprRef& a : e.as<IntrinsicExpr>().args) sub(a); return;
-      case ExprKind::Call: for (const ExprRef& a : e.as<CallExpr>().args) sub(a); return;
-      case ExprKind::Load:
-        sub(e.as<LoadExpr>().array);
-        for (const ExprRef& i : e.as<LoadExpr>().indices) sub(i);
-        return;
-      case ExprKind::View:
-        sub(e.as<ViewExpr>().array);
-        for (const ViewIndex& d : e.as<ViewExpr>().dims) {
-          sub(d.index);
-          sub(d.lo);
-          sub(d.hi);
-          sub(d.step);
-        }
-        return;
-      case ExprKind::ArrayDim: sub(e.as<ArrayDimExpr>().array); return;
-      case ExprKind::MakeTuple: for (const ExprRef& x : e.as<MakeTupleExpr>().elements) sub(x); return;
-      case ExprKind::TupleGet: sub(e.as<TupleGetExpr>().tuple); return;
-      case ExprKind::NewArray:
-        for (const ExprRef& x : e.as<NewArrayExpr>().shape) sub(x);
-        for (const ExprRef& x : e.as<NewArrayExpr>().args) sub(x);
-        return;
-      case ExprKind::Format: for (const FormatPart& p : e.as<FormatExpr>().parts) sub(p.value); return;
-      case ExprKind::Let: sub(e.as<LetExpr>().value); sub(e.as<LetExpr>().body); return;
+    if (s.kind == StmtKind::ForRange) {
+      // An inner loop's variable is assigned (and never a reduction).
+      int v = s.as<ForRangeStmt>().local;
+      result_.assigned.insert(v);
+      ops_[v] = std::nullopt;
     }
+    for_each_child(s, [&](const Expr& e) { reads(e); }, [&](const Stmt& x) { stmt(x); });
   }
 
   ParallelLoop result_;

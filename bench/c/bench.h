@@ -1,4 +1,4 @@
-/* Shared helpers of the C versions of bench/kernels/*.nk: each C file runs the same
+/* Shared helpers of the C versions of bench/kernels/NAME.nk: each C file runs the same
  * algorithm on the same sizes and data as its .nk twin, times a warm-up call and then
  * REPEATS calls with clock_gettime(CLOCK_MONOTONIC), and prints the same line:
  *   NAME <median ms> ms (check <checksum>)
@@ -20,15 +20,23 @@
 #define NOINLINE
 #endif
 
+/* `for i in prange(n)` of an @njit(parallel=True) function: an OpenMP loop when built
+ * with -fopenmp, else serial. */
+#ifdef _OPENMP
+#define PARALLEL_FOR _Pragma("omp parallel for")
+#else
+#define PARALLEL_FOR
+#endif
+
 /* timeit.default_timer in the .nk files. */
-static double bench_now(void) {
+static inline double bench_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* The .nk files' median(): an insertion sort, then the middle element. */
-static double bench_median(double *t, int n) {
+static inline double bench_median(double *t, int n) {
   for (int i = 1; i < n; ++i) {
     int j = i;
     while (j > 0 && t[j - 1] > t[j]) {
@@ -42,7 +50,7 @@ static double bench_median(double *t, int n) {
 }
 
 /* SCALE = int(sys.argv[1]) if len(sys.argv) > 1 else dflt */
-static int64_t bench_scale(int argc, char **argv, int64_t dflt) {
+static inline int64_t bench_scale(int argc, char **argv, int64_t dflt) {
   return argc > 1 ? (int64_t)strtoll(argv[1], NULL, 10) : dflt;
 }
 
@@ -50,14 +58,14 @@ static int64_t bench_scale(int argc, char **argv, int64_t dflt) {
  * no repeated kernel call can be merged or dropped. */
 static void *volatile bench_sink_ptr;
 static volatile double bench_sink_f64;
-static void bench_escape(void *p) {
+static inline void bench_escape(void *p) {
   bench_sink_ptr = p;
   atomic_signal_fence(memory_order_seq_cst);
 }
 /* Keeps a scalar result of a timed call alive. */
-static void bench_use(double x) { bench_sink_f64 = x; }
+static inline void bench_use(double x) { bench_sink_f64 = x; }
 
-static void *bench_alloc(size_t n, size_t size) {
+static inline void *bench_alloc(size_t n, size_t size) {
   void *p = malloc(n * size);
   if (!p) {
     fprintf(stderr, "out of memory\n");
