@@ -3,7 +3,8 @@
 # suite, the differential suite (every tests/diff program under CPython + NumPy 2 and
 # under `nk run`), the leak check and a fuzz smoke test. The reference interpreter is
 # Debian's /usr/bin/python3 with NumPy >= 2 from PyPI, in a venv inside the build tree.
-# Expects the packages that scripts/setup.sh installs.
+# Expects the packages that scripts/setup.sh installs. With CI=true (or NK_SANITIZERS=1)
+# it then runs the sanitizer builds too (scripts/sanitize.sh asan, tsan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${NK_BUILD_DIR:-build}
@@ -19,3 +20,10 @@ fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNK_REFERENCE_PYTHON="$PWD/$venv/bin/python" > /dev/null
 ninja -C "$build_dir" -j2
 ctest --test-dir "$build_dir" --output-on-failure -j2
+
+# CI also runs the sanitizer builds: ASan+UBSan over the whole suite, TSan over the
+# concurrency tests (scripts/sanitize.sh).
+if [ "${CI:-}" = "true" ] || [ "${NK_SANITIZERS:-}" = "1" ]; then
+  bash scripts/sanitize.sh asan
+  bash scripts/sanitize.sh tsan
+fi

@@ -3,8 +3,7 @@
 
 #define REPEATS 9
 
-static NOINLINE void atax(const double *A, const double *x, double *y, double *tmp, int64_t m,
-                          int64_t n) {
+KERNEL void atax(const double *A, const double *x, double *y, double *tmp, int64_t m, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = 0.0;
   for (int64_t i = 0; i < m; ++i) {
     tmp[i] = 0.0;

@@ -14,10 +14,13 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* A timed kernel: external linkage and never inlined, so that, like a JIT-compiled
+ * function called from the host program, it is compiled without knowing its callers'
+ * arguments (no interprocedural constant propagation of sizes or parameters). */
 #if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
+#define KERNEL __attribute__((noinline))
 #else
-#define NOINLINE
+#define KERNEL
 #endif
 
 /* `for i in prange(n)` of an @njit(parallel=True) function: an OpenMP loop when built

@@ -9,8 +9,8 @@
 
 static double cnd(double d) { return 0.5 * (1.0 + erf(d * SQRT_HALF)); }
 
-static NOINLINE void blackscholes(const double *price, const double *strike, const double *years,
-                                  double *call, double *put, int64_t n) {
+KERNEL void blackscholes(const double *price, const double *strike, const double *years,
+                         double *call, double *put, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     double s = price[i], x = strike[i], t = years[i];
     double sqrt_t = sqrt(t);

@@ -4,7 +4,7 @@
 #define TSTEPS 10
 #define REPEATS 7
 
-static NOINLINE void fdtd_2d(double *ex, double *ey, double *hz, int64_t nx, int64_t ny) {
+KERNEL void fdtd_2d(double *ex, double *ey, double *hz, int64_t nx, int64_t ny) {
   for (int64_t t = 0; t < TSTEPS; ++t) {
     for (int64_t j = 0; j < ny; ++j) ey[j] = (double)t;
     for (int64_t i = 1; i < nx; ++i)

@@ -5,8 +5,8 @@
 #define BETA 1.2
 #define REPEATS 9
 
-static NOINLINE void gesummv(const double *A, const double *B, const double *x, double *y,
-                             double *tmp, int64_t n) {
+KERNEL void gesummv(const double *A, const double *B, const double *x, double *y, double *tmp,
+                    int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     tmp[i] = 0.0;
     y[i] = 0.0;

@@ -4,9 +4,9 @@
 #define TSTEPS 10
 #define REPEATS 7
 
-#define AT(X, i, j, k) X[((i) * n + (j)) * n + (k)]
+#define AT(X, i, j, k) X[((i)*n + (j)) * n + (k)]
 
-static NOINLINE void heat_3d(double *A, double *B, int64_t n) {
+KERNEL void heat_3d(double *A, double *B, int64_t n) {
   for (int64_t t = 0; t < TSTEPS; ++t) {
     for (int64_t i = 1; i < n - 1; ++i)
       for (int64_t j = 1; j < n - 1; ++j)

@@ -5,8 +5,8 @@
 #define NBINS 256
 #define REPEATS 9
 
-static NOINLINE void histogram(const double *data, int64_t n, int64_t *bins, int64_t nb, double lo,
-                               double hi) {
+KERNEL void histogram(const double *data, int64_t n, int64_t *bins, int64_t nb, double lo,
+                      double hi) {
   for (int64_t b = 0; b < nb; ++b) bins[b] = 0;
   double scale = (double)nb / (hi - lo);
   for (int64_t i = 0; i < n; ++i) {

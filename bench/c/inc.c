@@ -3,7 +3,7 @@
 
 #define REPEATS 9
 
-static NOINLINE void inc(double *a, int64_t n) {
+KERNEL void inc(double *a, int64_t n) {
   for (int64_t i = 0; i < n; ++i) a[i] += 1;
 }
 

@@ -4,7 +4,7 @@
 #define TSTEPS 20
 #define REPEATS 7
 
-static NOINLINE void jacobi_2d(double *A, double *B, int64_t n) {
+KERNEL void jacobi_2d(double *A, double *B, int64_t n) {
   for (int64_t t = 0; t < TSTEPS; ++t) {
     for (int64_t i = 1; i < n - 1; ++i)
       for (int64_t j = 1; j < n - 1; ++j)

@@ -17,7 +17,7 @@ static int64_t escape(double cr, double ci, int64_t max_iter) {
   return n;
 }
 
-static NOINLINE void mandelbrot(int64_t *counts, int64_t h, int64_t w, int64_t max_iter) {
+KERNEL void mandelbrot(int64_t *counts, int64_t h, int64_t w, int64_t max_iter) {
   for (int64_t i = 0; i < h; ++i) {
     double ci = -1.2 + 2.4 * (double)i / (double)h;
     for (int64_t j = 0; j < w; ++j) {

@@ -5,7 +5,7 @@
 #define MAX_ITER 100
 #define REPEATS 7
 
-static NOINLINE void mandelbrot(int64_t *counts, int64_t h, int64_t w) {
+KERNEL void mandelbrot(int64_t *counts, int64_t h, int64_t w) {
   PARALLEL_FOR
   for (int64_t i = 0; i < h; ++i) {
     double ci = -1.2 + 2.4 * (double)i / (double)h;

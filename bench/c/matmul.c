@@ -3,8 +3,7 @@
 
 #define REPEATS 7
 
-static NOINLINE void matmul(const double *a, const double *b, double *c, int64_t n, int64_t kk,
-                            int64_t m) {
+KERNEL void matmul(const double *a, const double *b, double *c, int64_t n, int64_t kk, int64_t m) {
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < m; ++j) c[i * m + j] = 0.0;
     for (int64_t k = 0; k < kk; ++k) {

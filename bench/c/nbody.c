@@ -6,7 +6,7 @@
 #define SOFTENING 0.01
 #define REPEATS 7
 
-static NOINLINE void nbody(double *pos, double *vel, const double *mass, int64_t n) {
+KERNEL void nbody(double *pos, double *vel, const double *mass, int64_t n) {
   for (int64_t step = 0; step < STEPS; ++step) {
     for (int64_t i = 0; i < n; ++i) {
       double xi = pos[i * 3 + 0], yi = pos[i * 3 + 1], zi = pos[i * 3 + 2];

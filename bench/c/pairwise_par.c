@@ -5,7 +5,7 @@
 #define DIMS 8
 #define REPEATS 7
 
-static NOINLINE void pairwise(const double *X, double *D, int64_t n, int64_t d) {
+KERNEL void pairwise(const double *X, double *D, int64_t n, int64_t d) {
   PARALLEL_FOR
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < n; ++j) {

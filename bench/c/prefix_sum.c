@@ -3,7 +3,7 @@
 
 #define REPEATS 9
 
-static NOINLINE void prefix_sum(const int64_t *a, int64_t *out, int64_t n) {
+KERNEL void prefix_sum(const int64_t *a, int64_t *out, int64_t n) {
   int64_t s = 0;
   for (int64_t i = 0; i < n; ++i) {
     s += a[i];

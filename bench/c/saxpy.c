@@ -3,7 +3,7 @@
 
 #define REPEATS 9
 
-static NOINLINE void saxpy(float a, const float *x, float *y, int64_t n) {
+KERNEL void saxpy(float a, const float *x, float *y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = a * x[i] + y[i];
 }
 
