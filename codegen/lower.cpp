@@ -209,6 +209,7 @@ class FunctionLowering {
   std::vector<std::pair<llvm::BasicBlock*, llvm::BasicBlock*>> loops_;  // (continue, break)
   std::map<int, llvm::AllocaInst*> let_slots_;
   bool in_chunk_ = false;  // lowering a prange body: refcounts are atomic, prange is serial
+  SourceRange statement_range_;  // of the statement being lowered
 };
 
 // ---------------------------------------------------------------------------------
@@ -381,6 +382,8 @@ void FunctionLowering::check_status(Value* status) {
   llvm::MDBuilder md(m_.ctx());
   b_.CreateCondBr(is_ok, ok, fail, md.createBranchWeights(1 << 20, 1));
   b_.SetInsertPoint(fail);
+  // Runtime helpers raise without knowing the source line: give them the statement's.
+  b_.CreateCall(m_.runtime("nk_error_line"), {line(statement_range_)});
   unwind();
   b_.SetInsertPoint(ok);
 }
@@ -527,6 +530,7 @@ void FunctionLowering::end_function() {
 
 void FunctionLowering::stmt(const Stmt& s) {
   if (terminated()) start_dead_block();
+  if (s.kind != StmtKind::Block) statement_range_ = s.range;
   switch (s.kind) {
     case StmtKind::Block:
       for (const StmtRef& x : s.as<BlockStmt>().stmts) stmt(*x);

@@ -70,6 +70,11 @@ extern "C" void nk_raise_zero_division(int32_t which, int32_t line) {
   raise("ZeroDivisionError", messages[which >= 0 && which < 6 ? which : 1], line);
 }
 
+extern "C" void nk_error_line(int32_t line) {
+  nk::runtime::PendingError& e = nk::runtime::pending_error();
+  if (e.line == 0) e.line = line;
+}
+
 extern "C" void nk_traceback(void* function, int32_t line) {
   nk::runtime::pending_error().callers.push_back({static_cast<const char*>(function), line});
 }

@@ -16,6 +16,7 @@ namespace {
 const char* kKernels = R"(
 from nk import njit
 import math
+import numpy as np
 
 SCALE = 2.0
 
@@ -64,6 +65,13 @@ def count_true(b):
 
 def empty():
     pass
+
+def huge(n):
+    a = np.empty(n)
+    return a.size
+
+def idiv(a, b):
+    return a // b
 )";
 
 TEST(Api, CallWithVectorsAndSpans) {
@@ -164,6 +172,44 @@ TEST(Api, RuntimeErrorsAreExceptionsAndTheJitStaysUsable) {
   }
   EXPECT_EQ(m.call<double>("get", nk::view(v), int64_t{-1}), 1.0);
   EXPECT_EQ(m.call<int64_t>("fails", int64_t{3}), 3);
+}
+
+TEST(Api, RuntimeFaultsKeepTheProcessAndTheJitUsable) {
+  nk::Jit jit;
+  nk::Module m = jit.load_source(kKernels, "kernels.nk");
+  // Allocation failure: a huge np.empty is a MemoryError at its line, not a crash.
+  try {
+    m.call<int64_t>("huge", int64_t{1} << 40);  // 8 TiB
+    FAIL() << "no RuntimeError";
+  } catch (const nk::RuntimeError& e) {
+    EXPECT_EQ(e.kind(), "MemoryError");
+    EXPECT_NE(e.message().find("Unable to allocate 8 TiB"), std::string::npos) << e.message();
+    EXPECT_EQ(e.line(), 55);
+  }
+  try {
+    m.call<int64_t>("huge", int64_t{1} << 62);  // more bytes than an int64 holds
+    FAIL() << "no RuntimeError";
+  } catch (const nk::RuntimeError& e) {
+    EXPECT_EQ(e.kind(), "ValueError");
+    EXPECT_NE(e.message().find("array is too big"), std::string::npos);
+  }
+  try {
+    m.call<int64_t>("huge", int64_t{-1});
+    FAIL() << "no RuntimeError";
+  } catch (const nk::RuntimeError& e) {
+    EXPECT_EQ(e.kind(), "ValueError");
+    EXPECT_EQ(e.message(), "negative dimensions are not allowed");
+  }
+  try {
+    m.call<int64_t>("idiv", int64_t{7}, int64_t{0});
+    FAIL() << "no RuntimeError";
+  } catch (const nk::RuntimeError& e) {
+    EXPECT_EQ(e.kind(), "ZeroDivisionError");
+    EXPECT_EQ(e.line(), 59);
+  }
+  // Everything still works afterwards.
+  EXPECT_EQ(m.call<int64_t>("huge", int64_t{1000}), 1000);
+  EXPECT_EQ(m.call<int64_t>("idiv", int64_t{-7}, int64_t{2}), -4);
 }
 
 TEST(Api, LoadFile) {
