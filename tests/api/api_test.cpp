@@ -161,7 +161,7 @@ TEST(Api, RuntimeErrorsAreExceptionsAndTheJitStaysUsable) {
   } catch (const nk::RuntimeError& e) {
     EXPECT_EQ(e.kind(), "IndexError");
     EXPECT_EQ(e.message(), "index 10 is out of bounds for axis 0 with size 10");
-    EXPECT_EQ(e.line(), 28);
+    EXPECT_EQ(e.line(), 29);
   }
   try {
     m.call<int64_t>("fails", int64_t{-1});
