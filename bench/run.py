@@ -425,10 +425,10 @@ class Suite:
         top = max([2.0] + [2 ** math.ceil(math.log2(v)) for v in vals if v > 1])
         bottom = min([0.5] + [2 ** math.floor(math.log2(v)) for v in vals if v < 1])
         top, bottom = min(top, 64.0), max(bottom, 1 / 64.0)
-        left, right, head, foot = 60, 20, 50, 120
+        left, right, head, foot = 60, 20, 56, 100
         group, bar = 46, 18
         width = left + right + group * len(items)
-        height = 360
+        height = 340
         plot_h = height - head - foot
 
         def y(v):

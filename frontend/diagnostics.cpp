@@ -60,6 +60,13 @@ std::string format_message(const char* format, std::initializer_list<std::string
   return out;
 }
 
+std::string quote_excerpt(std::string_view text) {
+  constexpr size_t kMax = 40;
+  if (text.size() <= kMax) return std::string(text);
+  return std::string(text.substr(0, 16)) + "..." + std::string(text.substr(text.size() - 16)) + " (" +
+         std::to_string(text.size()) + " characters)";
+}
+
 Diagnostic& Diagnostics::report(DiagId id, SourceRange range,
                                 std::initializer_list<std::string> args) {
   const DiagInfo& info = kDiagInfo[static_cast<int>(id)];

@@ -70,4 +70,8 @@ class Diagnostics {
 
 std::string format_message(const char* format, std::initializer_list<std::string> args);
 
+// Source text quoted in a message, shortened in the middle when it is long (a
+// 100,000-digit literal is shown as its ends and its length).
+std::string quote_excerpt(std::string_view text);
+
 }  // namespace nk

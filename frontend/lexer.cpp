@@ -410,7 +410,7 @@ void Lexer::lex_number() {
   auto finish_bad = [&](const char* what) {
     while (!at_end() && is_ident_char(static_cast<unsigned char>(peek()))) ++pos_;
     error(DiagId::InvalidNumber, at(begin), pos32(),
-          {what, std::string(src_.substr(begin, pos_ - begin))});
+          {what, quote_excerpt(src_.substr(begin, pos_ - begin))});
     emit(Tok::Error, at(begin), pos32());
   };
 
@@ -439,7 +439,7 @@ void Lexer::lex_number() {
     }
     std::string spelling(src_.substr(begin, pos_ - begin));
     if (overflow || value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      error(DiagId::IntegerTooLarge, at(begin), pos32(), {spelling});
+      error(DiagId::IntegerTooLarge, at(begin), pos32(), {quote_excerpt(spelling)});
       value = 0;
     }
     Token t;
@@ -503,7 +503,7 @@ void Lexer::lex_number() {
     // 9223372036854775808 is accepted so that -9223372036854775808 can be written;
     // the parser rejects it when it is not negated.
     if (overflow || value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
-      error(DiagId::IntegerTooLarge, t.range.begin, t.range.end, {std::string(src_.substr(begin, pos_ - begin))});
+      error(DiagId::IntegerTooLarge, t.range.begin, t.range.end, {quote_excerpt(src_.substr(begin, pos_ - begin))});
       value = 0;
     }
     t.int_value = static_cast<int64_t>(value);

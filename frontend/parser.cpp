@@ -1046,7 +1046,7 @@ ExprPtr Parser::parse_atom() {
       advance();
       if (t.int_value == INT64_MIN) {
         // Only valid as the operand of unary minus (handled in parse_factor).
-        error_soft(DiagId::IntegerTooLarge, t.range, {std::string(file_.slice(t.range))});
+        error_soft(DiagId::IntegerTooLarge, t.range, {quote_excerpt(file_.slice(t.range))});
       }
       return std::make_unique<IntLitExpr>(t.range, t.int_value);
     case Tok::FloatLiteral: advance(); return std::make_unique<FloatLitExpr>(t.range, t.float_value);

@@ -316,7 +316,7 @@ FunctionChecker::FunctionChecker(ProgramChecker& program, Function& fn, const Fu
   }
 }
 
-std::string FunctionChecker::text(SourceRange r) const { return std::string(program_.file().slice(r)); }
+std::string FunctionChecker::text(SourceRange r) const { return quote_excerpt(program_.file().slice(r)); }
 
 void FunctionChecker::report(DiagId id, SourceRange r, std::initializer_list<std::string> args) {
   if (quiet_) return;

@@ -274,7 +274,7 @@ class Collector {
     } else if (e.kind == ast::ExprKind::List) {
       for (const auto& x : e.as<ast::ListExpr>().elements) add_signature(fn, *x);
     } else {
-      diags_.report(DiagId::BadSignature, e.range, {std::string(file_.slice(e.range)), "signatures are written as strings"});
+      diags_.report(DiagId::BadSignature, e.range, {quote_excerpt(file_.slice(e.range)), "signatures are written as strings"});
     }
   }
 
@@ -290,7 +290,7 @@ class Collector {
       }
       std::string name = decorator_name(*head);
       if (name.empty()) {
-        diags_.report(DiagId::UnknownDecorator, d.expr->range, {std::string(file_.slice(d.expr->range))});
+        diags_.report(DiagId::UnknownDecorator, d.expr->range, {quote_excerpt(file_.slice(d.expr->range))});
         continue;
       }
       fn.target = name == "cuda.jit" ? Target::CudaKernel : Target::Cpu;
