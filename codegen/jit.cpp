@@ -12,6 +12,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/Scalar/InductiveRangeCheckElimination.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -64,6 +65,13 @@ void optimize(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) {
   pto.LoopVectorization = opt_level >= 2;
   pto.SLPVectorization = opt_level >= 2;
   llvm::PassBuilder pb(&tm, pto);
+  if (opt_level >= 2) {
+    // Bounds checks that LLVM cannot prove away (an index into another array's axis
+    // than the loop bound's) are split out of the loop: IRCE versions the loop into a
+    // checked prologue/epilogue and an unchecked main part.
+    pb.registerScalarOptimizerLateEPCallback(
+        [](llvm::FunctionPassManager& fpm, llvm::OptimizationLevel) { fpm.addPass(llvm::IRCEPass()); });
+  }
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);

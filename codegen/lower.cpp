@@ -1017,9 +1017,11 @@ Value* FunctionLowering::cast(Value* v, const Type* from, const Type* to) {
   }
   if (from->is_int() && to->is_float()) return from->is_signed() ? b_.CreateSIToFP(v, t) : b_.CreateUIToFP(v, t);
   if (from->is_float() && to->is_int()) {
-    // Saturating conversions: out-of-range values must not be undefined behaviour.
-    auto id = to->is_signed() ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat;
-    return b_.CreateIntrinsic(id, {t, v->getType()}, {v});
+    // An out-of-range or NaN input gives an unspecified value, never undefined
+    // behaviour: freeze turns LLVM's poison into some fixed value. (Saturating
+    // conversions cost a compare and branch per element in hot loops.)
+    Value* r = to->is_signed() ? b_.CreateFPToSI(v, t) : b_.CreateFPToUI(v, t);
+    return b_.CreateFreeze(r);
   }
   if (from->is_float() && to->is_float()) return to->bits() > from->bits() ? b_.CreateFPExt(v, t) : b_.CreateFPTrunc(v, t);
   NK_CHECK(false) << "cast from " << from->str() << " to " << to->str();
@@ -1462,7 +1464,7 @@ Val FunctionLowering::intrinsic(const IntrinsicExpr& e) {
     case Intrinsic::Round: {
       Value* x = scalar(*e.args[0]);
       Value* r = b_.CreateIntrinsic(llvm::Intrinsic::roundeven, {x->getType()}, {x});
-      return {b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {i64(), x->getType()}, {r})};
+      return {b_.CreateFreeze(b_.CreateFPToSI(r, i64()))};
     }
     case Intrinsic::RoundDigits: {
       Value* x = scalar(*e.args[0]);
