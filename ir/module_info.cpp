@@ -355,8 +355,9 @@ class Collector {
 
 bool FunctionInfo::fully_annotated() const {
   if (annotated.empty()) return false;
+  // An annotation that is not a type was reported; the function is then typed lazily.
   for (const Type* t : annotated)
-    if (!t) return false;
+    if (!t || t->is_error()) return false;
   return true;
 }
 

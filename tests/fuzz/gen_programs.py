@@ -304,6 +304,9 @@ class Gen:
         for p in f.params:
             if p.ty == ARR:
                 args.append(self.array_arg(ctx, p.dtype, p.shape))
+            elif p.lo is not None:   # the depth parameter of a recursive function
+                e = self.int_expr(ctx, self.rng.randint(0, 1))
+                args.append(f"{e.code} % {p.hi + 1}")
             elif p.ty == BOOL:
                 args.append(self.bool_expr(ctx, 1).code)
             else:
@@ -332,6 +335,9 @@ class Gen:
         consts = [c for c in self.consts if c.ty == INT]
         tup = self.tuple_elems(ctx, INT)
         calls = self.callable_fns(ctx, INT) if allow_calls else []
+        bvars = ctx.vars(lambda v: v.ty == BOOL)
+        if bvars and self.chance(0.03):
+            return Ex(f"int({self.pick(bvars).name})", INT, 1)
         k = self.wpick([(3, "lit"), (6 if ivars else 0, "var"), (3 if arrs else 0, "elem"),
                         (1 if allarrs else 0, "len"), (1 if consts else 0, "const"),
                         (1 if tup else 0, "tup"), (1 if calls else 0, "call")])
@@ -430,7 +436,7 @@ class Gen:
             return self.int_leaf(ctx, allow_calls)
         k = self.wpick([(8, "bin"), (2, "div"), (2, "mod"), (1, "pow"), (1.2, "bit"),
                         (0.8, "shift"), (1, "unary"), (1, "minmax"), (1, "tern"),
-                        (2, "conv")])
+                        (2, "conv"), (0.4, "andor")])
         sub = lambda: self.int_expr(ctx, d - 1, allow_calls)
         if k == "bin":
             a, b = sub(), sub()
@@ -488,8 +494,11 @@ class Gen:
                       max(x.b for x in xs))
         if k == "tern":
             a, b = sub(), sub()
-            c = self.bool_expr(ctx, d - 1, allow_calls)
+            c = self.cond_expr(ctx, d - 1, allow_calls)
             return Ex(f"({a.code} if {c.code} else {b.code})", INT, max(a.b, b.b))
+        if k == "andor":   # same-typed operands: the result is one of them
+            a, b = sub(), sub()
+            return Ex(f"({a.code} {self.pick(['and', 'or'])} {b.code})", INT, max(a.b, b.b))
         # conversions from float (CPython's int(6e23) is exact, nk's saturates)
         f = self.wrap_float(self.float_expr(ctx, d - 1, allow_calls), 1e14)
         fn = self.pick(["int", "round", "math.floor", "math.ceil", "math.trunc", "int"])
@@ -500,7 +509,7 @@ class Gen:
             return self.float_leaf(ctx, allow_calls)
         k = self.wpick([(8, "bin"), (2, "mixed"), (2, "div"), (1, "idiv"), (1, "fdiv"),
                         (1, "fmod"), (1, "pow"), (1, "unary"), (1, "minmax"), (1, "tern"),
-                        (3, "math"), (1, "round"), (0.7, "np")])
+                        (3, "math"), (1, "round"), (0.7, "np"), (0.4, "andor")])
         sub = lambda: self.float_expr(ctx, d - 1, allow_calls)
         if k in ("bin", "mixed"):
             a, b = sub(), sub()
@@ -568,8 +577,11 @@ class Gen:
                       max(x.b for x in xs))
         if k == "tern":
             a, b = sub(), sub()
-            c = self.bool_expr(ctx, d - 1, allow_calls)
+            c = self.cond_expr(ctx, d - 1, allow_calls)
             return Ex(f"({a.code} if {c.code} else {b.code})", FLT, max(a.b, b.b))
+        if k == "andor":
+            a, b = sub(), sub()
+            return Ex(f"({a.code} {self.pick(['and', 'or'])} {b.code})", FLT, max(a.b, b.b))
         if k == "round":
             a = sub()
             n = self.rng.randint(-2, 4)
@@ -648,6 +660,12 @@ class Gen:
         return Ex(f"math.pow(abs({a.code}) + 0.5, {p})", FLT,
                   (a.b + 1) ** max(float(p.strip("()")), 0.0) + 4)
 
+    def cond_expr(self, ctx, d, allow_calls=True):
+        """A condition for if/elif/while/ternaries: a bool, or a number's truthiness."""
+        if self.chance(0.12):
+            return self.expr(ctx, self.pick([INT, FLT]), d, allow_calls)
+        return self.bool_expr(ctx, d, allow_calls)
+
     def cmp_operand(self, ctx, d, allow_calls):
         return self.expr(ctx, self.pick([INT, FLT]), d, allow_calls)
 
@@ -678,7 +696,7 @@ class Gen:
                 s += f" {self.pick(['<', '<=', '>', '>=', '==', '!='])} {x.code}"
             return Ex(f"({s})", BOOL)
         if k == "not":
-            return Ex(f"(not {self.bool_expr(ctx, dd, allow_calls).code})", BOOL)
+            return Ex(f"(not {self.cond_expr(ctx, dd, allow_calls).code})", BOOL)
         if k == "andor":
             a, b = self.bool_expr(ctx, dd, allow_calls), self.bool_expr(ctx, dd, allow_calls)
             return Ex(f"({a.code} {self.pick(['and', 'or'])} {b.code})", BOOL)
@@ -1087,6 +1105,9 @@ class Gen:
                 ctx.emit(f"print({self.pick(LABELS)!r}, {a.name}.shape, {a.name}.size, {a.name}.ndim)")
             ctx.cost += ctx.mult * max(1, a.size // 4)
             return
+        if r < 0.18:
+            ctx.emit(self.pick(["print()", "print('')", "print(flush=True)"]))
+            return
         if r < 0.45:
             items = []
             for _ in range(self.rng.randint(1, 4)):
@@ -1100,6 +1121,8 @@ class Gen:
                 extra += f", sep={self.pick(['', ', ', ' | ', '-', chr(92) + 't'])!r}"
             if self.chance(0.1):
                 extra += f", end={self.pick(['', ' ', ';' + chr(10), '!' + chr(10)])!r}"
+            if self.chance(0.05):
+                extra += ", flush=True"
             ctx.emit(f"print({', '.join(items)}{extra})")
             return
         if r < 0.8:
@@ -1205,7 +1228,7 @@ class Gen:
         ctx.emit(f"{w.name} = 0")
         cond = f"{w.name} < {k}"
         if self.chance(0.4):
-            c = self.bool_expr(ctx, 1, allow_calls=False)
+            c = self.cond_expr(ctx, 1, allow_calls=False)
             cond = f"{cond} and {c.code}"
         ctx.emit(f"while {cond}:")
         ctx.indent += 1
@@ -1215,11 +1238,11 @@ class Gen:
         ctx.add(w)
 
     def stmt_if(self, ctx, depth):
-        c = self.bool_expr(ctx, self.rng.randint(1, 3))
+        c = self.cond_expr(ctx, self.rng.randint(1, 3))
         ctx.emit(f"if {c.code}:")
         self.body(ctx, depth + 1, [])
         for _ in range(self.rng.choice([0, 0, 1, 2])):
-            c = self.bool_expr(ctx, self.rng.randint(1, 2))
+            c = self.cond_expr(ctx, self.rng.randint(1, 2))
             ctx.emit(f"elif {c.code}:")
             self.body(ctx, depth + 1, [])
         if self.chance(0.5):
@@ -1229,7 +1252,7 @@ class Gen:
     def stmt_break(self, ctx):
         if not ctx.loops:
             return self.stmt_new_scalar(ctx)
-        c = self.bool_expr(ctx, self.rng.randint(0, 2))
+        c = self.cond_expr(ctx, self.rng.randint(0, 2))
         ctx.emit(f"if {c.code}:")
         ctx.emit(f"    {self.pick(['break', 'continue'])}")
 
@@ -1488,10 +1511,19 @@ class Gen:
                          (self.rng.randint(1, 8),))
         else:
             f.ret = None
-        ctx = Ctx(f, 1, limit=6000)
+        recursive = f.ret in (INT, FLT) and self.chance(0.12)
+        if recursive:
+            f.params.insert(0, Var(self.fresh("depth"), INT, ro=True, lo=0, hi=self.rng.randint(1, 6)))
+        ctx = Ctx(f, 1, limit=1500 if recursive else 6000)
         for p in f.params:
-            # scalar parameters may be reassigned; keep them out of loop-index use
-            ctx.add(Var(p.name, p.ty, dtype=p.dtype, shape=p.shape, ro=p.ty == ARR, eb=WIDE))
+            # scalar parameters may be reassigned; a depth parameter may not
+            ctx.add(Var(p.name, p.ty, dtype=p.dtype, shape=p.shape, ro=p.ty == ARR or p.lo is not None,
+                        lo=p.lo, hi=p.hi, eb=WIDE))
+        if recursive:
+            ctx.emit(f"if {f.params[0].name} {self.pick(['<=', '<', '=='])} 0:")
+            ctx.indent += 1
+            self.emit_return(ctx)
+            ctx.indent -= 1
         ret_arr = None
         if isinstance(f.ret, tuple) and f.ret[0] == ARR:
             _, dtype, shape = f.ret
@@ -1511,14 +1543,32 @@ class Gen:
                 ctx.emit("return")
             elif not ctx.lines:
                 ctx.emit("pass")
+        elif recursive:
+            args = [f"{f.params[0].name} - 1"]
+            for p in f.params[1:]:
+                if p.ty == ARR:
+                    args.append(self.array_arg(ctx, p.dtype, p.shape))
+                elif p.ty == BOOL:
+                    args.append(self.bool_expr(ctx, 1, allow_calls=False).code)
+                else:
+                    args.append(self.wrap(self.expr(ctx, p.ty, 1, allow_calls=False), VB).code)
+            call = f"{f.name}({', '.join(args)})"
+            e = self.wrap(self.expr(ctx, f.ret, self.rng.randint(0, 2)), VB)
+            if f.ret == INT:
+                ctx.emit(f"return ({e.code} {self.pick('+-')} {call}) % {self.pick([97, 1000, 65536])}")
+            else:
+                ctx.emit(f"return math.fmod({e.code} + {call} * {self.pick(['0.5', '1.5', '(-1.0)'])}, 1000.0)")
         else:
             self.emit_return(ctx)
         f.cost = max(1, ctx.cost)
+        if recursive:
+            f.cost *= f.params[0].hi + 1
         head = []
         dec = self.decorator(f)
         if dec:
             head.append(dec)
-        annotate = self.chance(0.07) and (f.ret is None or f.ret in (INT, FLT, BOOL))
+        annotate = (self.chance(0.5) if recursive else self.chance(0.07)) and (
+            f.ret is None or f.ret in (INT, FLT, BOOL))
         if annotate:
             ps = []
             for p in f.params:
