@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${NK_BUILD_DIR:-build}
 
-packages=(cmake ninja-build g++ python3 python3-venv llvm-19-dev llvm-19-tools clang-19 libgtest-dev googletest
-          ccache valgrind)
+# clang-19, libclang-rt-19-dev and libomp-19-dev build the fuzzers and the C benchmarks;
+# python3-numba is the benchmarks' peer; libbenchmark-dev measures the API's overhead.
+packages=(cmake ninja-build g++ python3 python3-venv llvm-19-dev llvm-19-tools clang-19 libclang-rt-19-dev
+          libomp-19-dev libgtest-dev googletest libbenchmark-dev ccache valgrind python3-numba)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then

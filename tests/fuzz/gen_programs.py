@@ -29,8 +29,10 @@ Modes:
 compares stdout and the exit status (for a failing run: the reference's last stderr
 line must appear in nk's stderr).  `--crash-only` runs `nk check` and `nk run` and flags
 signals, timeouts and exit 70 (internal compiler error); it needs no CPython.  Program
-K of seed S is the same in every mode (`--start K --count 1` regenerates it).  The last
-line printed is `N passed, M failed`.
+K of seed S is the same in every mode (`--start K --count 1 --emit -` prints it) for the
+same `--avoid` set; `--avoid FEATURE` leaves out a construct that hits a known, open nk
+bug (tests/fuzz/regressions/).  The last line printed is `N passed, M failed`.
+See tests/fuzz/README.md.
 """
 
 import argparse
@@ -552,6 +554,8 @@ class Gen:
                 e = self.rng.randint(0, 3)
                 limit = {0: FCAP, 1: FCAP, 2: 1e6, 3: 1e4}[e]
                 a = self.wrap_float(sub(), limit)
+                if self.chance(0.25):   # an integral float exponent: any base is fine
+                    return Ex(f"({a.code} ** {e}.0)", FLT, max(a.b, 1) ** e)
                 return Ex(f"({a.code} ** {e})", FLT, max(a.b, 1) ** e)
             if r < 0.55:
                 a = self.wrap_float(sub(), 1e4)
@@ -763,6 +767,8 @@ class Gen:
                     step = self.pick([0.5, 0.25, 1.5, -0.5, 0.1, 2.0, -0.25, 0.3])
                     start = self.pick([0.0, 1.0, -2.0, 0.5, 3.25])
                     stop = start + step * n - step / 2
+                    if "arange-float" in self.avoid and (start + step) - start != step:
+                        continue
                     if n == max(0, math.ceil((stop - start) / step)):
                         return f"np.arange({start!r}, {stop!r}, {step!r})"
                 return f"np.arange(0.0, {float(n)!r})"
@@ -1107,6 +1113,16 @@ class Gen:
             return
         if r < 0.18:
             ctx.emit(self.pick(["print()", "print('')", "print(flush=True)"]))
+            return
+        if r < 0.21:
+            # a tuple of values that are Python ints under CPython (not NumPy scalars)
+            items = [v.name for v in ctx.vars(lambda v: v.ty == INT and v.lo is not None
+                                               and not v.name.startswith(("w", "depth")))]
+            items += [f"len({a.name})" for a in arrs] + [c.name for c in self.consts if c.ty == INT]
+            items += [self.int_lit().code]
+            k = self.rng.randint(1, 3)
+            parts = [self.pick(items) for _ in range(k)]
+            ctx.emit(f"print(({', '.join(parts)}{',' if k == 1 else ''}))")
             return
         if r < 0.45:
             items = []
@@ -1513,14 +1529,18 @@ class Gen:
             f.ret = None
         recursive = f.ret in (INT, FLT) and self.chance(0.12)
         if recursive:
+            base_op = self.pick(['<=', '<', '=='])
             f.params.insert(0, Var(self.fresh("depth"), INT, ro=True, lo=0, hi=self.rng.randint(1, 6)))
         ctx = Ctx(f, 1, limit=1500 if recursive else 6000)
         for p in f.params:
             # scalar parameters may be reassigned; a depth parameter may not
+            lo = p.lo
+            if recursive and p is f.params[0] and base_op == "<":
+                lo = -1   # `if depth < 0: return` lets depth 0 recurse once more
             ctx.add(Var(p.name, p.ty, dtype=p.dtype, shape=p.shape, ro=p.ty == ARR or p.lo is not None,
-                        lo=p.lo, hi=p.hi, eb=WIDE))
+                        lo=lo, hi=p.hi, eb=WIDE))
         if recursive:
-            ctx.emit(f"if {f.params[0].name} {self.pick(['<=', '<', '=='])} 0:")
+            ctx.emit(f"if {f.params[0].name} {base_op} 0:")
             ctx.indent += 1
             self.emit_return(ctx)
             ctx.indent -= 1
@@ -1626,7 +1646,7 @@ class Gen:
         """End the host program with a statement that raises."""
         arrs = ctx.vars(lambda v: v.ty == ARR and (v.size > 0 or len(v.shape) == 1))
         r = self.rng.random()
-        if r < 0.35 and arrs:
+        if r < 0.35 and arrs and "index-errors" not in self.avoid:
             a = self.pick(arrs)
             bad = self.rng.randrange(len(a.shape))
             idx = []
@@ -1706,6 +1726,8 @@ AVOIDABLE = {
     "chain-calls": "calls to generated functions inside chained comparisons",
     "linspace-1": "np.linspace(a, b, 1)",
     "store-order": "calls in the subscript of an element store (`a[f()] = g()`)",
+    "arange-float": "float np.arange whose (start + step) - start is not step",
+    "index-errors": "out-of-range indices (implied by --nk-arg=--no-boundscheck)",
 }
 
 
@@ -1837,20 +1859,25 @@ def save(keep, name, src, files):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="features for --avoid:\n" + "\n".join(f"  {k:14} {v}" for k, v in sorted(AVOIDABLE.items())))
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--emit", metavar="DIR", help="write the programs to DIR ('-': stdout)")
     mode.add_argument("--diff", action="store_true", help="compare nk run with CPython")
     mode.add_argument("--crash-only", action="store_true",
                       help="run nk check/run only; flag signals, timeouts, exit 70")
-    ap.add_argument("--count", type=int, default=100)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=100, help="number of programs (default 100)")
+    ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--start", type=int, default=0, help="index of the first program")
-    ap.add_argument("--nk", default=os.path.join(REPO, "build", "bin", "nk"))
-    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--nk", default=os.path.join(REPO, "build", "bin", "nk"),
+                    help="the nk binary (default build/bin/nk)")
+    ap.add_argument("--python", default=sys.executable,
+                    help="reference CPython with NumPy 2 (--diff; default: this Python)")
     ap.add_argument("--keep", metavar="DIR", help="save failing programs and outputs here")
-    ap.add_argument("--timeout", type=float, default=10.0)
-    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--timeout", type=float, default=10.0, help="seconds per process (default 10)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="programs run in parallel (default: the number of CPUs)")
     ap.add_argument("--nk-arg", action="append", default=[],
                     help="extra argument for nk (repeatable), e.g. --nk-arg=-O0")
     ap.add_argument("--cache", action="store_true", help="let nk run use its cache")
@@ -1858,8 +1885,11 @@ def main():
                     help="crash-only: also count programs nk rejects (exit 1) as failures")
     ap.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     ap.add_argument("--avoid", action="append", default=[], choices=sorted(AVOIDABLE),
+                    metavar="FEATURE",
                     help="leave a feature out (repeatable), to fuzz past a known nk bug")
     args = ap.parse_args()
+    if "--no-boundscheck" in args.nk_arg and "index-errors" not in args.avoid:
+        args.avoid.append("index-errors")   # unchecked indices do not raise (runtime.md)
     indices = range(args.start, args.start + args.count)
 
     if args.emit:
