@@ -6,10 +6,14 @@
 # scripts/test.sh runs both when CI=true (or NK_SANITIZERS=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones in different directories (CI clones afresh each time).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 kind=${1:?usage: sanitize.sh asan|tsan}
 reference_python="$PWD/${NK_BUILD_DIR:-build}/venv/bin/python"
 case "$kind" in
   asan)
+    # A failed allocation must reach nk's MemoryError path, not abort inside ASan.
+    export ASAN_OPTIONS="allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
     cmake --preset asan -DNK_REFERENCE_PYTHON="$reference_python" > /dev/null
     ninja -C build-asan -j2
     ctest --test-dir build-asan --output-on-failure -j2

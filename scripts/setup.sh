@@ -5,6 +5,8 @@
 # $NK_BUILD_DIR (default: build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones in different directories (CI clones afresh each time).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 build_dir=${NK_BUILD_DIR:-build}
 
 # clang-19, libclang-rt-19-dev and libomp-19-dev build the fuzzers and the C benchmarks;

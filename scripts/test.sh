@@ -7,6 +7,8 @@
 # it then runs the sanitizer builds too (scripts/sanitize.sh asan, tsan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones in different directories (CI clones afresh each time).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 build_dir=${NK_BUILD_DIR:-build}
 
 venv="$build_dir/venv"

@@ -221,6 +221,13 @@ class Gen:
             return Ex(f"({s})", FLT, abs(v))
         return Ex(s, FLT, abs(v))
 
+    def small_float_lit(self):
+        """A float literal that may be stored (magnitude at most VB)."""
+        while True:
+            e = self.float_lit()
+            if e.b <= VB:
+                return e
+
     def wrap_int(self, e, limit):
         if e.b <= limit:
             return e
@@ -501,7 +508,7 @@ class Gen:
         if k == "andor":   # same-typed operands: the result is one of them
             a, b = sub(), sub()
             return Ex(f"({a.code} {self.pick(['and', 'or'])} {b.code})", INT, max(a.b, b.b))
-        # conversions from float (CPython's int(6e23) is exact, nk's saturates)
+        # conversions from float (CPython's int(6e23) is exact; nk's is unspecified)
         f = self.wrap_float(self.float_expr(ctx, d - 1, allow_calls), 1e14)
         fn = self.pick(["int", "round", "math.floor", "math.ceil", "math.trunc", "int"])
         return Ex(f"{fn}({f.code})", INT, f.b + 1)
@@ -738,7 +745,7 @@ class Gen:
             if dtype == INT:
                 v = self.int_lit(-50, 50).code
             else:
-                v = self.float_lit().code
+                v = self.small_float_lit().code
             if self.chance(0.3) and ctx is not None:
                 e = self.wrap(self.expr(ctx, dtype, 1, allow_calls=False), VB)
                 v = e.code
@@ -788,7 +795,7 @@ class Gen:
                 if fn == "np.copy":
                     return f"np.copy({s.name})"
                 if fn == "full_like":
-                    v = self.int_lit().code if dtype == INT else self.float_lit().code
+                    v = self.int_lit().code if dtype == INT else self.small_float_lit().code
                     return f"np.full_like({s.name}, {v})"
                 return f"{fn}({s.name})"
             return f"{self.pick(['np.zeros_like', 'np.ones_like'])}({s.name}, dtype={dt})"
