@@ -78,7 +78,8 @@ std::vector<CompileDiagnostic> structured(const Diagnostics& diags) {
 
 // Everything the object code of one specialisation depends on.
 std::string spec_key(const Options& o, const std::string& source, const std::string& name, const std::string& sig) {
-  return std::string("nk ") + kVersion + "\nllvm " + codegen::llvm_version() + "\ntarget " +
+  return std::string("nk ") + kVersion + " build " + runtime::build_fingerprint() + "\nllvm " +
+         codegen::llvm_version() + "\ntarget " +
          codegen::target_fingerprint(o.opt_level) + "\noptions boundscheck=" + (o.boundscheck ? "1" : "0") +
          " fastmath=" + (o.fastmath ? "1" : "0") + "\nfunction " + name + sig + "\nsource " + runtime::hash_hex(source) +
          "\n" + source;

@@ -544,10 +544,11 @@ void FunctionLowering::stmt(const Stmt& s) {
     }
     case StmtKind::Store: {
       const auto& st = s.as<StoreStmt>();
+      // Python evaluates the value before the target's array and indices.
+      Value* v = scalar(*st.value);
       Val array = expr(*st.array);
       hold(array);
       Value* addr = element_address(array, st.array->type, st.indices, s.range);
-      Value* v = scalar(*st.value);
       store_element(addr, v, st.array->type->elem());
       flush_temps();
       return;
@@ -1728,8 +1729,10 @@ Val FunctionLowering::new_array(const NewArrayExpr& e) {
     case NewArrayKind::Full: fill_contiguous(desc_ptr, at, [&](Value*) { return args[0]; }); break;
     case NewArrayKind::Arange: {
       const Type* ct = e.args[0]->type;
+      // NumPy fills float ranges with start + i * delta, delta = (start + step) - start.
+      Value* delta = ct->is_float() ? b_.CreateFSub(b_.CreateFAdd(args[0], args[2]), args[0]) : args[2];
       fill_contiguous(desc_ptr, at, [&](Value* i) {
-        Value* v = ct->is_float() ? b_.CreateFAdd(args[0], b_.CreateFMul(b_.CreateSIToFP(i, vt(ct)), args[2]))
+        Value* v = ct->is_float() ? b_.CreateFAdd(args[0], b_.CreateFMul(b_.CreateSIToFP(i, vt(ct)), delta))
                                   : b_.CreateAdd(args[0], b_.CreateMul(i, args[2]));
         return cast(v, ct, elem);
       });
@@ -1738,8 +1741,10 @@ Val FunctionLowering::new_array(const NewArrayExpr& e) {
     case NewArrayKind::Linspace: {
       // NumPy: step = (stop - start) / (num - 1); y[i] = start + i * step; y[-1] = stop.
       Value* num = shape[0];
+      // With one sample there is no step: NumPy gives [start].
       Value* div = b_.CreateSIToFP(b_.CreateSub(num, c64(1)), b_.getDoubleTy());
-      Value* step = b_.CreateFDiv(b_.CreateFSub(args[1], args[0]), div);
+      Value* delta = b_.CreateFSub(args[1], args[0]);
+      Value* step = b_.CreateSelect(b_.CreateICmpSGT(num, c64(1)), b_.CreateFDiv(delta, div), delta);
       Value* last = b_.CreateSub(num, c64(1));
       fill_contiguous(desc_ptr, at, [&](Value* i) {
         Value* v = b_.CreateFAdd(args[0], b_.CreateFMul(b_.CreateSIToFP(i, b_.getDoubleTy()), step));

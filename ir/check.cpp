@@ -1263,16 +1263,8 @@ Typed FunctionChecker::compare(const ast::CompareExpr& e) {
       return {error_value(e.range)};
     }
   }
-  // Middle operands are evaluated once: bind them to temporaries.
-  std::vector<std::pair<int, ExprRef>> lets;
-  for (size_t i = 1; i + 1 < operands.size(); ++i) {
-    if (is_pure_simple(operands[i].e)) continue;
-    int t = new_temp(operands[i].type(), operands[i].e->range);
-    lets.push_back({t, operands[i].e});
-    operands[i].e = std::make_shared<LocalExpr>(operands[i].type(), operands[i].e->range, t);
-  }
-  ExprRef result;
-  for (size_t i = 0; i < e.ops.size(); ++i) {
+  // One comparison of the chain, on the given values of operands i and i + 1.
+  auto compare_at = [&](size_t i, ExprRef lhs, ExprRef rhs) {
     Operand p = promote_operands({operands[i].type(), operands[i].weak}, {operands[i + 1].type(), operands[i + 1].weak});
     // Comparing with a Python int outside the other type's range is exact (NumPy 2):
     // compare in int64 instead of wrapping the literal.
@@ -1282,12 +1274,27 @@ Typed FunctionChecker::compare(const ast::CompareExpr& e) {
           other.type()->is_int() && other.type()->bits() < 64)
         p.type = int64();
     }
-    ExprRef c = make_compare(e.ops[i], make_cast(operands[i].e, p.type), make_cast(operands[i + 1].e, p.type), e.range);
-    result = result ? make_logical(BoolOpKind::And, result, c, e.range) : c;
+    return make_compare(e.ops[i], make_cast(lhs, p.type), make_cast(rhs, p.type), e.range);
+  };
+  // Python's order: x0, x1, compare; only if true x2, compare; ... each operand once.
+  // A middle operand is bound to a temporary where it is first evaluated.
+  std::function<ExprRef(size_t, ExprRef)> chain = [&](size_t i, ExprRef left) -> ExprRef {
+    ExprRef right = operands[i + 1].e;
+    if (i + 1 == e.ops.size()) return compare_at(i, left, right);
+    if (is_pure_simple(right)) return make_logical(BoolOpKind::And, compare_at(i, left, right), chain(i + 1, right), e.range);
+    int t = new_temp(right->type, right->range);
+    ExprRef bound = std::make_shared<LocalExpr>(right->type, right->range, t);
+    ExprRef rest = make_logical(BoolOpKind::And, compare_at(i, left, bound), chain(i + 1, bound), e.range);
+    return std::make_shared<LetExpr>(e.range, t, right, rest);
+  };
+  ExprRef first = operands[0].e;
+  if (e.ops.size() > 1 && !is_pure_simple(first)) {
+    // The first operand is evaluated before the second, which a Let would hoist.
+    int t = new_temp(first->type, first->range);
+    ExprRef bound = std::make_shared<LocalExpr>(first->type, first->range, t);
+    return {std::make_shared<LetExpr>(e.range, t, first, chain(0, bound))};
   }
-  for (auto it = lets.rbegin(); it != lets.rend(); ++it)
-    result = std::make_shared<LetExpr>(e.range, it->first, it->second, result);
-  return {result};
+  return {chain(0, first)};
 }
 
 Typed FunctionChecker::bool_op(const ast::BoolOpExpr& e) {

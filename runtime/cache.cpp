@@ -2,6 +2,8 @@
 // u64 payload length, u64 payload checksum, payload.
 #include "runtime/cache.h"
 
+#include <dlfcn.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -41,6 +43,19 @@ bool get_u64(const std::string& in, size_t& pos, uint64_t& v) {
 }
 
 }  // namespace
+
+std::string build_fingerprint() {
+  static const std::string fingerprint = [] {
+    Dl_info info{};
+    struct stat st{};
+    if (dladdr(reinterpret_cast<void*>(&build_fingerprint), &info) == 0 || !info.dli_fname ||
+        stat(info.dli_fname, &st) != 0)
+      return std::string("unknown-build");
+    return std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + "-" + std::to_string(st.st_ino);
+  }();
+  return fingerprint;
+}
 
 std::string hash_hex(const std::string& data) {
   char buf[40];

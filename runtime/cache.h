@@ -13,6 +13,11 @@ namespace nk::runtime {
 // in the entry and compared, so a collision is a miss, never a wrong result).
 std::string hash_hex(const std::string& data);
 
+// Identifies this build of nk (the binary or library holding this code: its size,
+// modification time and inode), so a rebuilt compiler never reuses code cached by
+// another build with the same version number.
+std::string build_fingerprint();
+
 class DiskCache {
  public:
   explicit DiskCache(std::string dir);

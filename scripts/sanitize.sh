@@ -22,7 +22,7 @@ case "$kind" in
     cmake --preset tsan > /dev/null
     ninja -C build-tsan -j2 nk_cli nk_api_tests nk_unit_tests
     # TSan reports make the process exit non-zero (halt_on_error); each run must pass.
-    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1"
     export XDG_CACHE_HOME="$PWD/build-tsan/cache"
     build-tsan/tests/nk_api_tests
     build-tsan/tests/nk_unit_tests --gtest_filter='DiskCache.*'

@@ -472,7 +472,8 @@ std::string cache_dir(const Options& o) { return o.cache_dir.empty() ? runtime::
 // Everything the object code of `nk run` depends on: nk's and LLVM's versions, the
 // host CPU and its features, the options that change code, and the source.
 std::string cache_key(const Options& o, const std::string& source) {
-  std::string key = std::string("nk ") + kVersion + "\nllvm " + codegen::llvm_version() + "\ntarget " +
+  std::string key = std::string("nk ") + kVersion + " build " + runtime::build_fingerprint() + "\nllvm " +
+                    codegen::llvm_version() + "\ntarget " +
                     codegen::target_fingerprint(o.opt_level) + "\noptions boundscheck=" + (o.boundscheck ? "1" : "0") +
                     " fastmath=" + (o.fastmath ? "1" : "0") + " cuda_on_cpu=" +
                     (o.target == Target::Cpu && o.target_given ? "1" : "0") + "\nsource " + runtime::hash_hex(source) + "\n";
