@@ -1560,7 +1560,10 @@ Val FunctionLowering::call(const CallExpr& e) {
     if (t->is_array()) hold(v);
     args.push_back(t->is_array() || t->is_tuple() ? spill(v.v) : v.v);
   }
-  Value* status = b_.CreateCall(m_.function_for(callee), args);
+  llvm::CallInst* status = b_.CreateCall(m_.function_for(callee), args);
+  // Every specialisation is compiled as its own (external) function anyway; inlining it
+  // into the host program as well would optimise and compile its body twice.
+  if (fn_.target == Target::Host) status->addFnAttr(llvm::Attribute::NoInline);
   llvm::BasicBlock* ok = block("call.ok");
   llvm::BasicBlock* fail = block("call.fail");
   llvm::MDBuilder md(m_.ctx());
