@@ -205,6 +205,8 @@ def main():
         print("0 passed, 0 failed")
         return 1
     args.nk = str(Path(args.nk).resolve()) if os.sep in args.nk else args.nk
+    # abspath, not resolve(): a venv's python is a symlink that must stay inside the venv.
+    args.python = os.path.abspath(args.python) if os.sep in args.python else args.python
 
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
