@@ -22,6 +22,7 @@
 #include "frontend/internal_error.h"
 #include "ir/call_graph.h"
 #include "ir/parallel_loop.h"
+#include "ir/walk.h"
 
 namespace nk::codegen {
 namespace {
@@ -49,6 +50,15 @@ enum ZeroDivKind { kIntFloorDiv = 0, kTrueDiv = 1, kFloatTrueDiv = 2, kFloatFloo
 bool is_int_cast(const ExprRef& e) {
   return e->kind == ExprKind::Cast && e->as<CastExpr>().value->type->is_integral();
 }
+
+// An array axis indexed by a loop variable plus constants in [min_offset, max_offset].
+struct VersionedAccess {
+  int array;  // local
+  int axis;
+  int64_t min_offset, max_offset;
+};
+
+bool loop_offset(const Expr& index, int loopvar, int64_t& offset);
 
 struct Val {
   Value* v = nullptr;
@@ -162,6 +172,8 @@ class FunctionLowering {
   void stmt(const Stmt& s);
   void assign_local(int index, Val v);
   void for_range(const ForRangeStmt& s);
+  void emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step, llvm::ConstantInt* const_step);
+  std::vector<VersionedAccess> versioned_accesses(const ForRangeStmt& s);
   void parallel_for_range(const ForRangeStmt& s);
   void begin_function();  // entry/exit blocks and the locals' storage
   void end_function();    // the exit block: release arrays, return the status
@@ -185,7 +197,8 @@ class FunctionLowering {
   Val intrinsic(const IntrinsicExpr& e);
   Value* math_call(Intrinsic id, const std::vector<Value*>& args, const Type* t);
   Val call(const CallExpr& e);
-  Value* element_address(const Val& array, const Type* at, const std::vector<ExprRef>& indices, SourceRange r);
+  Value* element_address(const Val& array, const Expr* array_expr, const Type* at, const std::vector<ExprRef>& indices,
+                         SourceRange r);
   Value* wrap_and_check(Value* index, Value* size, int axis, SourceRange r);
   Val view(const ViewExpr& e);
   Val new_array(const NewArrayExpr& e);
@@ -209,6 +222,12 @@ class FunctionLowering {
   std::vector<std::pair<llvm::BasicBlock*, llvm::BasicBlock*>> loops_;  // (continue, break)
   std::map<int, llvm::AllocaInst*> let_slots_;
   bool in_chunk_ = false;  // lowering a prange body: refcounts are atomic, prange is serial
+  // Loop versioning (see versioned_accesses): inside the unchecked copy of an innermost
+  // loop, accesses array[..., loopvar + c, ...] on these (array local, axis) pairs are
+  // known to be in bounds.
+  int proven_loopvar_ = -1;
+  std::set<std::pair<int, int>> proven_;
+  bool index_proven(const Expr& array, int axis, const Expr& index) const;
   SourceRange statement_range_;  // of the statement being lowered
 };
 
@@ -548,7 +567,7 @@ void FunctionLowering::stmt(const Stmt& s) {
       Value* v = scalar(*st.value);
       Val array = expr(*st.array);
       hold(array);
-      Value* addr = element_address(array, st.array->type, st.indices, s.range);
+      Value* addr = element_address(array, st.array.get(), st.array->type, st.indices, s.range);
       store_element(addr, v, st.array->type->elem());
       flush_temps();
       return;
@@ -700,6 +719,42 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
     raise_constant("ValueError", "range() arg 3 must not be zero", s.range);
     return;
   }
+  // An innermost unit-step loop whose accesses a[..., i + c, ...] can be checked once
+  // up front runs in two versions: unchecked when the whole index range is in bounds,
+  // the ordinary checked loop otherwise (so errors are still raised where they occur).
+  std::vector<VersionedAccess> accesses;
+  if (const_step && const_step->isOne() && boundscheck() && proven_loopvar_ < 0) accesses = versioned_accesses(s);
+  if (accesses.empty()) {
+    emit_serial_loop(s, start, stop, step, const_step);
+    return;
+  }
+  Value* ok = b_.getTrue();
+  for (const VersionedAccess& a : accesses) {
+    Value* desc = b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(a.array)].type), locals_[static_cast<size_t>(a.array)]);
+    Value* size = b_.CreateExtractValue(desc, {2u, static_cast<unsigned>(a.axis)});
+    Value* lo = b_.CreateAdd(start, c64(a.min_offset));
+    Value* hi = b_.CreateAdd(b_.CreateSub(stop, c64(1)), c64(a.max_offset));
+    ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateICmpSGE(lo, c64(0)), b_.CreateICmpSLT(hi, size)));
+  }
+  llvm::BasicBlock* fast = block("for.unchecked");
+  llvm::BasicBlock* slow = block("for.checked");
+  llvm::BasicBlock* done = block("for.done");
+  b_.CreateCondBr(b_.CreateOr(ok, b_.CreateICmpSGE(start, stop)), fast, slow);
+  b_.SetInsertPoint(fast);
+  proven_loopvar_ = s.local;
+  for (const VersionedAccess& a : accesses) proven_.insert({a.array, a.axis});
+  emit_serial_loop(s, start, stop, step, const_step);
+  proven_.clear();
+  proven_loopvar_ = -1;
+  if (!terminated()) b_.CreateBr(done);
+  b_.SetInsertPoint(slow);
+  emit_serial_loop(s, start, stop, step, const_step);
+  if (!terminated()) b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+void FunctionLowering::emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step,
+                                        llvm::ConstantInt* const_step) {
   llvm::BasicBlock* pre = b_.GetInsertBlock();
   llvm::BasicBlock* header = block("for.cond");
   llvm::BasicBlock* body = block("for.body");
@@ -728,6 +783,73 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   i->addIncoming(next, latch);
   b_.CreateBr(header);
   b_.SetInsertPoint(end);
+}
+
+// The loop variable plus a constant (i, i + 1, i - 1, 1 + i); false for anything else.
+bool loop_offset(const Expr& index, int loopvar, int64_t& offset) {
+  auto is_var = [&](const ExprRef& e) { return e->kind == ExprKind::Local && e->as<LocalExpr>().index == loopvar; };
+  auto is_const = [](const ExprRef& e) { return e->kind == ExprKind::Const && e->type == int64(); };
+  if (index.kind == ExprKind::Local) {
+    offset = 0;
+    return index.as<LocalExpr>().index == loopvar;
+  }
+  if (index.kind != ExprKind::Binary) return false;
+  const auto& b = index.as<BinaryExpr>();
+  if (b.op == BinaryOp::Add && is_var(b.lhs) && is_const(b.rhs)) offset = b.rhs->as<ConstExpr>().int_value;
+  else if (b.op == BinaryOp::Add && is_const(b.lhs) && is_var(b.rhs)) offset = b.lhs->as<ConstExpr>().int_value;
+  else if (b.op == BinaryOp::Sub && is_var(b.lhs) && is_const(b.rhs)) offset = -b.rhs->as<ConstExpr>().int_value;
+  else return false;
+  return offset > -(int64_t{1} << 40) && offset < (int64_t{1} << 40);
+}
+
+std::vector<VersionedAccess> FunctionLowering::versioned_accesses(const ForRangeStmt& s) {
+  // Only innermost loops (versioning nested loops would copy bodies exponentially), and
+  // only while the loop variable and the arrays keep their values through the body.
+  bool has_loop = false;
+  std::set<int> assigned;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::ForRange || x.kind == StmtKind::While) has_loop = true;
+    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(*s.body);
+  walk_exprs(*s.body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Let) assigned.insert(e.as<LetExpr>().local);
+  });
+  if (has_loop || assigned.count(s.local)) return {};
+  std::map<std::pair<int, int>, VersionedAccess> found;
+  auto consider = [&](const ExprRef& array, const std::vector<ExprRef>& indices) {
+    if (array->kind != ExprKind::Local) return;
+    int a = array->as<LocalExpr>().index;
+    if (assigned.count(a) || !fn_.locals[static_cast<size_t>(a)].type->is_array()) return;
+    for (size_t k = 0; k < indices.size(); ++k) {
+      int64_t offset;
+      if (!loop_offset(*indices[k], s.local, offset)) continue;
+      auto [it, fresh] = found.insert({{a, static_cast<int>(k)}, {a, static_cast<int>(k), offset, offset}});
+      if (!fresh) {
+        it->second.min_offset = std::min(it->second.min_offset, offset);
+        it->second.max_offset = std::max(it->second.max_offset, offset);
+      }
+    }
+  };
+  walk_exprs(*s.body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Load) consider(e.as<LoadExpr>().array, e.as<LoadExpr>().indices);
+  });
+  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Store) consider(x.as<StoreStmt>().array, x.as<StoreStmt>().indices);
+    for_each_child(x, [](const Expr&) {}, stores);
+  };
+  stores(*s.body);
+  std::vector<VersionedAccess> out;
+  for (const auto& [key, access] : found) out.push_back(access);
+  return out;
+}
+
+bool FunctionLowering::index_proven(const Expr& array, int axis, const Expr& index) const {
+  if (proven_loopvar_ < 0 || array.kind != ExprKind::Local) return false;
+  if (!proven_.count({array.as<LocalExpr>().index, axis})) return false;
+  int64_t offset;
+  return loop_offset(index, proven_loopvar_, offset);
 }
 
 // ---- parallel loops ----
@@ -1076,7 +1198,7 @@ Val FunctionLowering::expr(const Expr& e) {
       const auto& l = e.as<LoadExpr>();
       Val array = expr(*l.array);
       hold(array);
-      Value* addr = element_address(array, l.array->type, l.indices, e.range);
+      Value* addr = element_address(array, l.array.get(), l.array->type, l.indices, e.range);
       return {load_element(addr, e.type)};
     }
     case ExprKind::View: return view(e.as<ViewExpr>());
@@ -1592,8 +1714,8 @@ Value* FunctionLowering::wrap_and_check(Value* index, Value* size, int axis, Sou
   return wrapped;
 }
 
-Value* FunctionLowering::element_address(const Val& array, const Type* at, const std::vector<ExprRef>& indices,
-                                         SourceRange r) {
+Value* FunctionLowering::element_address(const Val& array, const Expr* array_expr, const Type* at,
+                                         const std::vector<ExprRef>& indices, SourceRange r) {
   std::vector<Value*> idx;
   for (const ExprRef& i : indices) idx.push_back(scalar(*i));
   Value* data = b_.CreateExtractValue(array.v, 1);
@@ -1602,7 +1724,10 @@ Value* FunctionLowering::element_address(const Val& array, const Type* at, const
   int n = at->ndim();
   for (int k = 0; k < n; ++k) {
     Value* size = b_.CreateExtractValue(array.v, {2u, static_cast<unsigned>(k)});
-    Value* i = wrap_and_check(idx[static_cast<size_t>(k)], size, k, r);
+    // In the unchecked version of a loop, a proven index needs neither wrap nor check.
+    Value* i = index_proven(*array_expr, k, *indices[static_cast<size_t>(k)])
+                   ? idx[static_cast<size_t>(k)]
+                   : wrap_and_check(idx[static_cast<size_t>(k)], size, k, r);
     // The innermost stride of a C-contiguous array is the item size: a constant lets
     // LLVM see unit-stride accesses and vectorise.
     Value* stride = (k == n - 1 && at->layout() == Layout::C) ? c64(static_cast<int64_t>(item))
