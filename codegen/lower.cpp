@@ -172,7 +172,10 @@ class FunctionLowering {
   void stmt(const Stmt& s);
   void assign_local(int index, Val v);
   void for_range(const ForRangeStmt& s);
-  void emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step, llvm::ConstantInt* const_step);
+  // `fallback`: the checked copy of a versioned loop, which runs only when some access
+  // is out of bounds; it is neither vectorised nor unrolled (less code to compile).
+  void emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step, llvm::ConstantInt* const_step,
+                        bool fallback = false);
   std::vector<VersionedAccess> versioned_accesses(const ForRangeStmt& s);
   void parallel_for_range(const ForRangeStmt& s);
   void begin_function();  // entry/exit blocks and the locals' storage
@@ -748,13 +751,13 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   proven_loopvar_ = -1;
   if (!terminated()) b_.CreateBr(done);
   b_.SetInsertPoint(slow);
-  emit_serial_loop(s, start, stop, step, const_step);
+  emit_serial_loop(s, start, stop, step, const_step, /*fallback=*/true);
   if (!terminated()) b_.CreateBr(done);
   b_.SetInsertPoint(done);
 }
 
 void FunctionLowering::emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step,
-                                        llvm::ConstantInt* const_step) {
+                                        llvm::ConstantInt* const_step, bool fallback) {
   llvm::BasicBlock* pre = b_.GetInsertBlock();
   llvm::BasicBlock* header = block("for.cond");
   llvm::BasicBlock* body = block("for.body");
@@ -781,7 +784,19 @@ void FunctionLowering::emit_serial_loop(const ForRangeStmt& s, Value* start, Val
   // Python's range never overflows; the step is added with nsw so LLVM may assume so.
   Value* next = b_.CreateNSWAdd(i, step);
   i->addIncoming(next, latch);
-  b_.CreateBr(header);
+  llvm::BranchInst* back = b_.CreateBr(header);
+  if (fallback) {
+    llvm::LLVMContext& ctx = m_.ctx();
+    auto flag = [&](const char* name) {
+      return llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, name),
+                                     llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))});
+    };
+    llvm::MDNode* loop_id = llvm::MDNode::getDistinct(
+        ctx, {nullptr, flag("llvm.loop.vectorize.enable"),
+              llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.unroll.disable")})});
+    loop_id->replaceOperandWith(0, loop_id);
+    back->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
+  }
   b_.SetInsertPoint(end);
 }
 
