@@ -22,6 +22,8 @@
 #include <chrono>
 #include <mutex>
 
+#include "codegen/optimize.h"
+#include "codegen/ptx.h"
 #include "frontend/internal_error.h"
 
 namespace nk::codegen {
@@ -54,35 +56,6 @@ llvm::orc::JITTargetMachineBuilder host_machine_builder(int opt_level) {
                           : opt_level == 2 ? llvm::CodeGenOptLevel::Default
                                            : llvm::CodeGenOptLevel::Aggressive);
   return jtmb;
-}
-
-void optimize(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) {
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PipelineTuningOptions pto;
-  pto.LoopVectorization = opt_level >= 2;
-  pto.SLPVectorization = opt_level >= 2;
-  llvm::PassBuilder pb(&tm, pto);
-  if (opt_level >= 2) {
-    // Bounds checks that LLVM cannot prove away (an index into another array's axis
-    // than the loop bound's) are split out of the loop: IRCE versions the loop into a
-    // checked prologue/epilogue and an unchecked main part.
-    pb.registerScalarOptimizerLateEPCallback(
-        [](llvm::FunctionPassManager& fpm, llvm::OptimizationLevel) { fpm.addPass(llvm::IRCEPass()); });
-  }
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::OptimizationLevel level = opt_level == 0 ? llvm::OptimizationLevel::O0
-                                  : opt_level == 1 ? llvm::OptimizationLevel::O1
-                                  : opt_level == 2 ? llvm::OptimizationLevel::O2
-                                                   : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm = opt_level == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
-  mpm.run(module, mam);
 }
 
 void prepare(llvm::Module& module, llvm::TargetMachine& tm) {
@@ -141,17 +114,42 @@ std::unique_ptr<llvm::TargetMachine> host_target_machine(int opt_level, std::str
   return std::move(*tm_or);
 }
 
-// Lowers `program` for the host and, unless `optimise` is false, optimises it.
+// Gives the host module its GPU code: the PTX text, which the kGpuModuleRef global
+// points to (the runtime loads it on the first launch).
+bool embed_ptx(llvm::Module& host, const std::string& ptx) {
+  llvm::GlobalVariable* ref = host.getGlobalVariable(kGpuModuleRef, true);
+  if (!ref) return true;
+  llvm::LLVMContext& ctx = host.getContext();
+  auto* text = llvm::ConstantDataArray::getString(ctx, ptx, true);
+  auto* g = new llvm::GlobalVariable(host, text->getType(), true, llvm::GlobalValue::PrivateLinkage, text, "nk.gpu.ptx");
+  auto* ty = llvm::cast<llvm::StructType>(ref->getValueType());
+  ref->setInitializer(llvm::ConstantStruct::get(ty, {g, llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx))}));
+  return true;
+}
+
+// Lowers `program` for the host and, unless `optimise` is false, optimises it; its GPU
+// code is compiled to PTX and embedded (or, with `gpu_out`, handed over unoptimised).
 std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const CompileOptions& options,
                                            llvm::LLVMContext& context, llvm::TargetMachine& tm, bool optimise,
-                                           PhaseTimes& times) {
+                                           PhaseTimes& times, std::string& error,
+                                           std::unique_ptr<llvm::Module>* gpu_out = nullptr) {
   auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower);
+  std::unique_ptr<llvm::Module> gpu;
+  std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower, &gpu);
   times.lower_ms = ms_since(start);
+  if (gpu_out) {
+    *gpu_out = std::move(gpu);
+  } else if (gpu) {
+    start = std::chrono::steady_clock::now();
+    std::string ptx;
+    if (!compile_ptx(std::move(gpu), options.gpu_arch, options.opt_level, ptx, error)) return nullptr;
+    embed_ptx(*module, ptx);
+    times.ptx_ms = ms_since(start);
+  }
   prepare(*module, tm);
   if (optimise) {
     start = std::chrono::steady_clock::now();
-    optimize(*module, tm, options.opt_level);
+    optimize_module(*module, tm, options.opt_level);
     times.optimize_ms = ms_since(start);
   }
   return module;
@@ -164,7 +162,8 @@ bool compile_object(const ir::Program& program, const CompileOptions& options, s
   std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(options.opt_level, error);
   if (!tm) return false;
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, true, times);
+  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, true, times, error);
+  if (!module) return false;
   auto start = std::chrono::steady_clock::now();
   bool ok = emit_object(*module, *tm, object, error);
   times.codegen_ms = ms_since(start);
@@ -252,7 +251,17 @@ bool emit_program(const ir::Program& program, const CompileOptions& options, Emi
   std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(options.opt_level, error);
   if (!tm) return false;
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, emit != Emit::Llvm, times);
+  if (emit == Emit::Ptx) {
+    std::unique_ptr<llvm::Module> gpu;
+    if (!build_module(program, options, context, *tm, false, times, error, &gpu)) return false;
+    if (!gpu) {
+      error = "the program has no GPU code (no @cuda.jit kernel or @jit(target=\"cuda\") function is reached)";
+      return false;
+    }
+    return compile_ptx(std::move(gpu), options.gpu_arch, options.opt_level, out, error);
+  }
+  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, emit != Emit::Llvm, times, error);
+  if (!module) return false;
   llvm::raw_string_ostream os(out);
   if (emit == Emit::Llvm || emit == Emit::OptLlvm) {
     module->print(os, nullptr);

@@ -14,16 +14,18 @@
 
 namespace nk::codegen {
 
-enum class Emit { Llvm, OptLlvm, Asm, Obj };
+enum class Emit { Llvm, OptLlvm, Asm, Obj, Ptx };
 
 struct CompileOptions {
   int opt_level = 3;  // 0..3
   LowerOptions lower;
+  std::string gpu_arch = "sm_80";  // GPU code's architecture (the caller asks the driver)
 };
 
 // Milliseconds spent in each phase, for `nk run --time`.
 struct PhaseTimes {
   double lower_ms = 0, optimize_ms = 0, codegen_ms = 0;
+  double ptx_ms = 0;  // GPU code: linking, optimisation and PTX emission
 };
 
 // Names and addresses of the runtime's entry points (runtime/entry_points.h).
@@ -64,7 +66,7 @@ std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_
 std::string target_fingerprint(int opt_level);
 
 // Lowers (and optimises, for all but Emit::Llvm) `program`, and renders it as text
-// (LLVM IR, assembly) or bytes (an ELF object file).
+// (LLVM IR, assembly, the PTX of its GPU code) or bytes (an ELF object file).
 bool emit_program(const ir::Program& program, const CompileOptions& options, Emit emit, std::string& out,
                   std::string& error);
 

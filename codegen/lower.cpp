@@ -9,6 +9,7 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/IntrinsicsNVPTX.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
@@ -65,13 +66,57 @@ struct Val {
   bool owned = false;  // arrays: this value holds a reference the consumer must take or drop
 };
 
+// What a GPU loop of a @jit(target="cuda") function passes between host and kernel:
+// the kernel's parameter struct, {ptr result, i64 start, i64 step, i64 count,
+// captured locals...}, and the result buffer it fills, [tail][blocks x reductions x 8
+// bytes]: the variables the thread with the last iteration leaves behind, then each
+// block's partial results (see gpu_loop).
+struct GpuLoop {
+  ParallelLoop info;
+  std::vector<int> captured;     // locals copied into the kernel, in field order from 4
+  std::vector<int> reductions;   // reduction locals, in slot order
+  std::vector<int> tail;         // scalar locals the last iteration leaves behind
+  llvm::StructType* params = nullptr;
+  llvm::StructType* tail_type = nullptr;
+  uint64_t tail_bytes = 0;
+};
+
 class ModuleLowering {
  public:
-  ModuleLowering(const Program& program, llvm::LLVMContext& ctx, const LowerOptions& options)
+  ModuleLowering(const Program& program, llvm::LLVMContext& ctx, const LowerOptions& options, bool gpu = false)
       : program_(program), ctx_(ctx), options_(options),
-        module_(std::make_unique<llvm::Module>("nk", ctx)) {}
+        module_(std::make_unique<llvm::Module>(gpu ? "nk.gpu" : "nk", ctx)), gpu_(gpu) {
+    if (gpu) {
+      module_->setTargetTriple(kGpuTriple);
+      module_->setDataLayout(kGpuDataLayout);
+    }
+  }
 
   std::unique_ptr<llvm::Module> run();
+  // GPU code: this module is the NVPTX one (kernels, device functions, loop kernels).
+  bool gpu() const { return gpu_; }
+  // The host's companion GPU module, made on first use.
+  ModuleLowering& gpu_module();
+  std::unique_ptr<llvm::Module> take_gpu_module() {
+    return gpu_lowering_ ? std::move(gpu_lowering_->module_) : nullptr;
+  }
+  // The host global { ptr ptx, ptr loaded } naming the GPU module at run time.
+  llvm::GlobalVariable* gpu_module_ref();
+  // Adds the kernel of a GPU loop of `fn` to this (GPU) module; returns its symbol.
+  std::string add_loop_kernel(const Function& fn, const ForRangeStmt& s, const GpuLoop& loop);
+  void mark_kernel(llvm::Function* f);
+  size_t index_of(const Function* f) const;
+  // The shared-memory array of a cuda.shared.array expression: one per expression, even
+  // where its code is emitted twice (loop versioning).
+  llvm::GlobalVariable* shared_array(const Expr* e, llvm::Type* storage) {
+    llvm::GlobalVariable*& g = shared_arrays_[e];
+    if (!g) {
+      g = new llvm::GlobalVariable(*module_, storage, false, llvm::GlobalValue::InternalLinkage, llvm::UndefValue::get(storage),
+                                   "shared.array", nullptr, llvm::GlobalValue::NotThreadLocal, 3);
+      g->setAlignment(llvm::Align(16));
+    }
+    return g;
+  }
 
   llvm::LLVMContext& ctx() { return ctx_; }
   llvm::Module& module() { return *module_; }
@@ -105,8 +150,23 @@ class ModuleLowering {
   std::map<std::string, Value*> strings_;
   int chunk_count_ = 0;
   std::set<const Function*> recursive_;
+  bool gpu_ = false;
+  std::unique_ptr<ModuleLowering> gpu_lowering_;
+  llvm::GlobalVariable* gpu_module_ref_ = nullptr;
+  int loop_kernel_count_ = 0;
+  std::map<const Expr*, llvm::GlobalVariable*> shared_arrays_;
 
   void emit_entry_point(const Function& f, const std::string& name);
+  void emit_kernel_entry(const Function& f);
+  // Functions that live in this module: the host's are CPU code (device functions too,
+  // for host code that calls them), the GPU module's kernels and device functions.
+  bool lives_here(const Function& f) const {
+    if (gpu_) return f.target == Target::CudaKernel || f.target == Target::CudaDevice;
+    return f.target != Target::CudaKernel;
+  }
+  void declare_functions();
+  void lower_functions();
+  void verify();
 };
 
 // i32 entry(ptr args, ptr result): loads each argument through args[i] and calls f.
@@ -133,6 +193,11 @@ class FunctionLowering {
   // Lowers the body of parallel loop `s` as the chunk function
   // `i32 (ptr context, i64 begin, i64 end, i64 chunk)` (see parallel_for_range).
   void run_chunk(const ForRangeStmt& s, const ParallelLoop& info);
+  // The two halves of a GPU loop's kernel (see gpu_loop): `i32 body(ptr params, ptr
+  // partials)` runs this thread's iterations; the entry `void kernel(ptr byval params)`
+  // calls it and folds the block's partial results.
+  void run_gpu_loop_body(const ForRangeStmt& s, const GpuLoop& loop);
+  void emit_gpu_loop_entry(llvm::Function* body, const GpuLoop& loop);
 
  private:
   // ---- helpers ----
@@ -184,6 +249,24 @@ class FunctionLowering {
   Value* combine(ReductionOp op, const Type* t, Value* a, Value* b);
   void print(const PrintStmt& s);
   void print_value(Value* v, const Type* t);
+
+  // ---- CUDA ----
+  bool gpu() const { return m_.gpu(); }
+  // A @jit(target="cuda") function on the host whose top-level loops run on the GPU.
+  bool cuda_host() const { return fn_.target == Target::CudaAuto && !gpu() && !m_.options().cuda_on_cpu; }
+  void top_level_block(const BlockStmt& b);
+  void sync_session();  // written GPU copies back to the host arrays
+  void gpu_loop(const ForRangeStmt& s);
+  Value* iteration_count(Value* start, Value* stop, Value* step);
+  Val launch(const CallExpr& e);
+  Value* special_register(Intrinsic id, int axis);
+  Val thread_array(const IntrinsicExpr& e);
+  Value* atomic(const IntrinsicExpr& e);
+  Val cuda_host_intrinsic(const IntrinsicExpr& e);
+  uint64_t item_size(const Type* elem) { return m_.module().getDataLayout().getTypeAllocSize(m_.memory_type(elem)); }
+  // Mirrors array `desc` (a pointer to its descriptor) for a kernel into `out`.
+  void mirror(Value* desc, Value* out, const Type* t, bool written, SourceRange r);
+  llvm::AllocaInst* session_ = nullptr;
 
   // ---- expressions ----
   Val expr(const Expr& e);
@@ -360,33 +443,118 @@ uint32_t ModuleLowering::line_of(SourceRange r) const {
   return options_.source ? options_.source->line_column(r.begin).line : 0;
 }
 
-std::unique_ptr<llvm::Module> ModuleLowering::run() {
+void ModuleLowering::declare_functions() {
   // Declare every function first so calls (and recursion) can refer to them.
   size_t k = 0;
   for (const auto& f : program_.functions) {
-    std::string name = f->target == Target::Host ? kMainSymbol
-                                                 : options_.symbol_prefix + "nk.fn." + f->name + "." + std::to_string(k);
-    // External linkage keeps every specialisation (callable by name, and visible in
-    // --emit output) even where the optimiser inlined it into its callers.
-    auto* llfn = llvm::Function::Create(function_type(*f), llvm::Function::ExternalLinkage, name, module_.get());
-    functions_[f.get()] = llfn;
+    if (lives_here(*f)) {
+      std::string name = f->target == Target::Host ? kMainSymbol
+                                                   : options_.symbol_prefix + "nk.fn." + f->name + "." + std::to_string(k);
+      // External linkage keeps every specialisation (callable by name, and visible in
+      // --emit output) even where the optimiser inlined it into its callers; on the
+      // GPU only kernels are entry points.
+      auto linkage = gpu_ ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage;
+      functions_[f.get()] = llvm::Function::Create(function_type(*f), linkage, name, module_.get());
+    }
     ++k;
   }
   recursive_ = recursive_functions(program_);
-  for (const auto& f : program_.functions) FunctionLowering(*this, *f, functions_[f.get()]).run();
-  if (options_.entry_points) {
-    k = 0;
-    for (const auto& f : program_.functions) {
-      if (f->target != Target::Host) emit_entry_point(*f, entry_symbol(options_.symbol_prefix, k));
-      ++k;
-    }
-  }
+}
+
+void ModuleLowering::lower_functions() {
+  for (const auto& f : program_.functions)
+    if (lives_here(*f)) FunctionLowering(*this, *f, functions_[f.get()]).run();
+  if (gpu_)
+    for (const auto& f : program_.functions)
+      if (f->target == Target::CudaKernel) emit_kernel_entry(*f);
+}
+
+void ModuleLowering::verify() {
   std::string errors;
   llvm::raw_string_ostream os(errors);
   if (llvm::verifyModule(*module_, &os)) {
     os.flush();
-    throw InternalError("LLVM verifier rejected the generated module: " + errors.substr(0, 2000));
+    throw InternalError("LLVM verifier rejected the generated " + std::string(gpu_ ? "GPU " : "") +
+                        "module: " + errors.substr(0, 2000));
   }
+}
+
+ModuleLowering& ModuleLowering::gpu_module() {
+  if (!gpu_lowering_) {
+    gpu_lowering_ = std::make_unique<ModuleLowering>(program_, ctx_, options_, true);
+    gpu_lowering_->declare_functions();
+  }
+  return *gpu_lowering_;
+}
+
+llvm::GlobalVariable* ModuleLowering::gpu_module_ref() {
+  if (!gpu_module_ref_) {
+    auto* p = llvm::PointerType::getUnqual(ctx_);
+    auto* ty = llvm::StructType::get(ctx_, {p, p});
+    gpu_module_ref_ = new llvm::GlobalVariable(*module_, ty, false, llvm::GlobalValue::InternalLinkage,
+                                               llvm::Constant::getNullValue(ty), kGpuModuleRef);
+  }
+  return gpu_module_ref_;
+}
+
+size_t ModuleLowering::index_of(const Function* f) const {
+  for (size_t k = 0; k < program_.functions.size(); ++k)
+    if (program_.functions[k].get() == f) return k;
+  NK_CHECK(false) << "function not in the program";
+  return 0;
+}
+
+void ModuleLowering::mark_kernel(llvm::Function* f) {
+  llvm::NamedMDNode* md = module_->getOrInsertNamedMetadata("nvvm.annotations");
+  md->addOperand(llvm::MDNode::get(ctx_, {llvm::ValueAsMetadata::get(f), llvm::MDString::get(ctx_, "kernel"),
+                                          llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx_), 1))}));
+}
+
+// void kernel(ptr byval({params...})): the launch passes the arguments as one struct,
+// laid out alike on host and GPU (both 64-bit, naturally aligned).
+void ModuleLowering::emit_kernel_entry(const Function& f) {
+  std::vector<llvm::Type*> fields;
+  for (const Type* t : f.params) fields.push_back(value_type(t));
+  auto* params = llvm::StructType::get(ctx_, fields);
+  auto* p = llvm::PointerType::getUnqual(ctx_);
+  auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {p}, false);
+  auto* entry = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, kernel_symbol(index_of(&f), f.name), module_.get());
+  entry->addParamAttr(0, llvm::Attribute::getWithByValType(ctx_, params));
+  entry->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
+  mark_kernel(entry);
+  IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", entry));
+  std::vector<Value*> args;
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    const Type* t = f.params[i];
+    Value* v = b.CreateLoad(fields[i], b.CreateStructGEP(params, entry->getArg(0), static_cast<unsigned>(i)));
+    if (t->is_array() || t->is_tuple()) {
+      Value* slot = b.CreateAlloca(fields[i]);
+      b.CreateStore(v, slot);
+      v = slot;
+    }
+    args.push_back(v);
+  }
+  b.CreateCall(functions_.at(&f), args);
+  b.CreateRetVoid();
+}
+
+std::unique_ptr<llvm::Module> ModuleLowering::run() {
+  bool cpu_only = options_.cuda_on_cpu;
+  bool needs_gpu = false;
+  for (const auto& f : program_.functions)
+    if (f->target == Target::CudaKernel || f->target == Target::CudaAuto) needs_gpu = true;
+  declare_functions();
+  if (needs_gpu && !cpu_only) gpu_module().lower_functions();
+  lower_functions();
+  if (options_.entry_points) {
+    size_t k = 0;
+    for (const auto& f : program_.functions) {
+      if (f->target != Target::Host && lives_here(*f)) emit_entry_point(*f, entry_symbol(options_.symbol_prefix, k));
+      ++k;
+    }
+  }
+  verify();
+  if (gpu_lowering_) gpu_lowering_->verify();
   return std::move(module_);
 }
 
@@ -476,7 +644,14 @@ void FunctionLowering::flush_temps() {
 
 void FunctionLowering::run() {
   begin_function();
-  if (m_.is_recursive(&fn_)) {
+  if (cuda_host()) {
+    // The GPU copies of host arrays this call makes; freed by the exit block.
+    session_ = entry_alloca(ptr(), "cuda.session");
+    IRBuilder<> eb(entry_->getTerminator());
+    eb.CreateStore(llvm::ConstantPointerNull::get(ptr()), session_);
+    b_.CreateStore(b_.CreateCall(m_.runtime("nk_cuda_session_new"), {}), session_);
+  }
+  if (m_.is_recursive(&fn_) && !gpu()) {
     // Deep recursion raises RecursionError instead of overflowing the stack.
     Value* frame = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr()}, {b_.getInt32(0)});
     Value* limit = b_.CreateCall(m_.runtime("nk_stack_limit"), {});
@@ -532,6 +707,7 @@ void FunctionLowering::begin_function() {
 
 void FunctionLowering::end_function() {
   if (!terminated()) {
+    if (session_) sync_session();
     exit_status_->addIncoming(c32(0), b_.GetInsertBlock());
     b_.CreateBr(exit_);
   }
@@ -542,6 +718,7 @@ void FunctionLowering::end_function() {
   for (llvm::AllocaInst* slot : temp_slots_) {
     decref_meminfo(b_.CreateLoad(ptr(), slot));
   }
+  if (session_) b_.CreateCall(m_.runtime("nk_cuda_session_free"), {b_.CreateLoad(ptr(), session_)});
   b_.CreateRet(exit_status_);
   // Temp slots start null (their stores are in the entry block, before the first use).
   IRBuilder<> eb(entry_->getTerminator());
@@ -555,6 +732,10 @@ void FunctionLowering::stmt(const Stmt& s) {
   if (s.kind != StmtKind::Block) statement_range_ = s.range;
   switch (s.kind) {
     case StmtKind::Block:
+      if (cuda_host() && &s == fn_.body.get()) {
+        top_level_block(s.as<BlockStmt>());
+        return;
+      }
       for (const StmtRef& x : s.as<BlockStmt>().stmts) stmt(*x);
       return;
     case StmtKind::Assign: {
@@ -636,6 +817,7 @@ void FunctionLowering::stmt(const Stmt& s) {
         b_.CreateStore(v.v, ret_ptr_);
       }
       flush_temps();
+      if (cuda_host()) sync_session();
       exit_status_->addIncoming(c32(0), b_.GetInsertBlock());
       b_.CreateBr(exit_);
       return;
@@ -930,11 +1112,7 @@ void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
   flush_temps();
   check_step(step, s.range);
   // Iteration count of range(start, stop, step).
-  Value* up = b_.CreateICmpSGT(step, c64(0));
-  Value* span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
-  Value* mag = b_.CreateSelect(up, step, b_.CreateNeg(step));
-  Value* count = b_.CreateSelect(b_.CreateICmpSGT(span, c64(0)),
-                                 b_.CreateSDiv(b_.CreateAdd(span, b_.CreateSub(mag, c64(1))), mag), c64(0));
+  Value* count = iteration_count(start, stop, step);
   Value* threads = b_.CreateCall(m_.runtime("nk_num_threads"), {});
   Value* chunks = b_.CreateSelect(b_.CreateICmpSLT(count, threads), count, threads);
 
@@ -1638,6 +1816,27 @@ Val FunctionLowering::intrinsic(const IntrinsicExpr& e) {
     case Intrinsic::Timer: return {b_.CreateCall(m_.runtime("nk_perf_counter"), {})};
     case Intrinsic::WallTime: return {b_.CreateCall(m_.runtime("nk_wall_time"), {})};
     case Intrinsic::ArgvLen: return {b_.CreateCall(m_.runtime("nk_argc"), {})};
+    case Intrinsic::ThreadIdx:
+    case Intrinsic::BlockIdx:
+    case Intrinsic::BlockDim:
+    case Intrinsic::GridDim:
+      return {special_register(e.id, static_cast<int>(e.args[0]->as<ConstExpr>().int_value))};
+    case Intrinsic::SyncThreads:
+      if (gpu()) b_.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+      return {nullptr};
+    case Intrinsic::SharedArray:
+    case Intrinsic::LocalArray: return thread_array(e);
+    case Intrinsic::AtomicAdd:
+    case Intrinsic::AtomicSub:
+    case Intrinsic::AtomicMax:
+    case Intrinsic::AtomicMin:
+    case Intrinsic::AtomicExch:
+    case Intrinsic::AtomicCas: return {atomic(e)};
+    case Intrinsic::ToDevice:
+    case Intrinsic::DeviceArray:
+    case Intrinsic::CopyToHost:
+    case Intrinsic::Synchronize:
+    case Intrinsic::CudaAvailable: return cuda_host_intrinsic(e);
     case Intrinsic::ArgvItem: {
       Value* i = scalar(*e.args[0]);
       Value* out = entry_alloca(m_.str_type(), "arg");
@@ -1678,12 +1877,7 @@ Val FunctionLowering::intrinsic(const IntrinsicExpr& e) {
 
 Val FunctionLowering::call(const CallExpr& e) {
   const Function* callee = e.callee;
-  if (callee->target == Target::CudaAuto && !m_.options().cuda_on_cpu) {
-    b_.CreateCall(m_.runtime("nk_cuda_unavailable"), {m_.cstring(callee->name), line(e.range)});
-    unwind();
-    start_dead_block();
-    return {llvm::UndefValue::get(e.type == none_type() ? b_.getInt1Ty() : vt(e.type)), false};
-  }
+  if (!e.launch.empty()) return launch(e);
   std::vector<Value*> args;
   Value* ret = nullptr;
   if (callee->return_type != none_type()) {
@@ -1976,11 +2170,532 @@ Value* FunctionLowering::format(const FormatExpr& e) {
 
 }  // namespace
 
+
+// ---- CUDA ----
+//
+// Host code reaches the GPU in two ways. A kernel launch mirrors its array arguments
+// (nk_cuda_mirror: host arrays get GPU copies, device arrays pass through), launches,
+// and copies back what the kernel may have written. A @jit(target="cuda") function runs
+// on the host except for its top-level loops: each becomes a grid-stride kernel whose
+// parameters are the loop's range and the locals it uses; the function's session keeps
+// the GPU copies of its arrays from loop to loop and brings them back before host code
+// that touches arrays, and when the function returns.
+
+namespace {
+
+// Whether `body` may write array local `index` or let it escape where it could be
+// written: any use but as the array of a load or of a shape query counts.
+bool may_write(const Stmt& body, int index) {
+  int uses = 0, reads = 0;
+  auto is_it = [&](const ExprRef& a) { return a->kind == ExprKind::Local && a->as<LocalExpr>().index == index; };
+  walk_exprs(body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Local && e.as<LocalExpr>().index == index) ++uses;
+    if (e.kind == ExprKind::Load && is_it(e.as<LoadExpr>().array)) ++reads;
+    if (e.kind == ExprKind::ArrayDim && is_it(e.as<ArrayDimExpr>().array)) ++reads;
+  });
+  bool assigned = false;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Assign && x.as<AssignStmt>().local == index) assigned = true;
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(body);
+  return assigned || uses != reads;
+}
+
+// The locals a statement mentions: read, assigned, loop variables, let bindings.
+std::set<int> locals_used(const Stmt& body) {
+  std::set<int> out;
+  walk_exprs(body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Local) out.insert(e.as<LocalExpr>().index);
+    if (e.kind == ExprKind::Let) out.insert(e.as<LetExpr>().local);
+  });
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Assign) out.insert(x.as<AssignStmt>().local);
+    if (x.kind == StmtKind::ForRange) out.insert(x.as<ForRangeStmt>().local);
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(body);
+  return out;
+}
+
+// Whether host statement `s` may use array elements (or call code that might): the GPU
+// copies must come back first. Shapes and sizes do not count.
+bool touches_arrays(const Stmt& s) {
+  int arrays = 0, shapes = 0;
+  bool calls = false;
+  walk_exprs(s, [&](const Expr& e) {
+    if (e.type->is_array()) ++arrays;
+    if (e.kind == ExprKind::Call) calls = true;
+    if (e.kind == ExprKind::ArrayDim && e.as<ArrayDimExpr>().array->kind == ExprKind::Local) ++shapes;
+  });
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Store) calls = true;
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(s);
+  return calls || arrays > shapes;
+}
+
+constexpr uint64_t kMaxLoopBlocks = 1024;  // runtime/cuda_runtime.h
+constexpr uint64_t kLoopThreads = 256;
+
+}  // namespace
+
+Value* FunctionLowering::iteration_count(Value* start, Value* stop, Value* step) {
+  Value* up = b_.CreateICmpSGT(step, c64(0));
+  Value* span = b_.CreateSelect(up, b_.CreateSub(stop, start), b_.CreateSub(start, stop));
+  Value* mag = b_.CreateSelect(up, step, b_.CreateNeg(step));
+  return b_.CreateSelect(b_.CreateICmpSGT(span, c64(0)), b_.CreateSDiv(b_.CreateAdd(span, b_.CreateSub(mag, c64(1))), mag),
+                         c64(0));
+}
+
+void FunctionLowering::sync_session() {
+  check_status(b_.CreateCall(m_.runtime("nk_cuda_session_sync"), {b_.CreateLoad(ptr(), session_), line(statement_range_)}));
+}
+
+void FunctionLowering::top_level_block(const BlockStmt& b) {
+  for (const StmtRef& x : b.stmts) {
+    if (terminated()) start_dead_block();
+    statement_range_ = x->range;
+    if (x->kind == StmtKind::ForRange) {
+      gpu_loop(x->as<ForRangeStmt>());
+      continue;
+    }
+    if (touches_arrays(*x)) sync_session();
+    stmt(*x);
+  }
+}
+
+void FunctionLowering::mirror(Value* desc, Value* out, const Type* t, bool written, SourceRange r) {
+  check_status(b_.CreateCall(m_.runtime("nk_cuda_mirror"),
+                             {b_.CreateLoad(ptr(), session_), desc, out, c32(t->ndim()),
+                              c64(static_cast<int64_t>(item_size(t->elem()))), c32(written ? 1 : 0), line(r)}));
+}
+
+void FunctionLowering::gpu_loop(const ForRangeStmt& s) {
+  GpuLoop loop;
+  loop.info = analyze_parallel_loop(s);
+  Value* start = scalar(*s.start);
+  Value* stop = scalar(*s.stop);
+  Value* step = scalar(*s.step);
+  flush_temps();
+  check_step(step, s.range);
+  Value* count = iteration_count(start, stop, step);
+  for (int i : locals_used(*s.body))
+    if (locals_[static_cast<size_t>(i)] && !loop.info.reductions.count(i)) loop.captured.push_back(i);
+  for (const auto& [v, op] : loop.info.reductions)
+    if (locals_[static_cast<size_t>(v)]) loop.reductions.push_back(v);
+  for (int v : loop.info.assigned) {
+    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
+    // Arrays assigned inside the loop are views of GPU memory: they stay behind.
+    if (v == s.local || loop.info.reductions.count(v) || !locals_[static_cast<size_t>(v)] || t->is_array()) continue;
+    loop.tail.push_back(v);
+  }
+  std::vector<llvm::Type*> fields{ptr(), i64(), i64(), i64()};
+  for (int i : loop.captured) fields.push_back(vt(fn_.locals[static_cast<size_t>(i)].type));
+  loop.params = llvm::StructType::get(m_.ctx(), fields);
+  std::vector<llvm::Type*> tail_fields;
+  for (int v : loop.tail) tail_fields.push_back(vt(fn_.locals[static_cast<size_t>(v)].type));
+  loop.tail_type = llvm::StructType::get(m_.ctx(), tail_fields);
+  llvm::DataLayout gpu_layout(kGpuDataLayout);
+  loop.tail_bytes = loop.tail.empty() ? 0 : (gpu_layout.getTypeAllocSize(loop.tail_type) + 7) / 8 * 8;
+  uint64_t slot_bytes = 8 * loop.reductions.size();
+
+  Value* params = entry_alloca(loop.params, "gpu.params");
+  b_.CreateStore(llvm::Constant::getNullValue(loop.params), params);
+  b_.CreateStore(start, b_.CreateStructGEP(loop.params, params, 1));
+  b_.CreateStore(step, b_.CreateStructGEP(loop.params, params, 2));
+  b_.CreateStore(count, b_.CreateStructGEP(loop.params, params, 3));
+  for (size_t k = 0; k < loop.captured.size(); ++k) {
+    int i = loop.captured[k];
+    const Type* t = fn_.locals[static_cast<size_t>(i)].type;
+    Value* field = b_.CreateStructGEP(loop.params, params, static_cast<unsigned>(4 + k));
+    if (t->is_array()) mirror(locals_[static_cast<size_t>(i)], field, t, may_write(*s.body, i), s.range);
+    else b_.CreateStore(b_.CreateLoad(vt(t), locals_[static_cast<size_t>(i)]), field);
+  }
+  std::string kernel = m_.gpu_module().add_loop_kernel(fn_, s, loop);
+  uint64_t out_bytes = loop.tail_bytes + kMaxLoopBlocks * slot_bytes;
+  Value* out = entry_alloca(llvm::ArrayType::get(i64(), std::max<uint64_t>(1, out_bytes / 8)), "gpu.result");
+  Value* blocks = entry_alloca(i64(), "gpu.blocks");
+  check_status(b_.CreateCall(m_.runtime("nk_cuda_launch_loop"),
+                             {m_.gpu_module_ref(), m_.cstring(kernel), count, params,
+                              c64(static_cast<int64_t>(gpu_layout.getTypeAllocSize(loop.params))),
+                              c64(static_cast<int64_t>(loop.tail_bytes)), c64(static_cast<int64_t>(slot_bytes)), out, blocks,
+                              line(s.range)}));
+  Value* nblocks = b_.CreateLoad(i64(), blocks);
+  // Each block's partial results, folded in block order.
+  size_t nred = loop.reductions.size();
+  for (size_t r = 0; r < nred; ++r) {
+    int v = loop.reductions[r];
+    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    llvm::BasicBlock* header = block("gpu.fold");
+    llvm::BasicBlock* body = block("gpu.fold.body");
+    llvm::BasicBlock* done = block("gpu.fold.end");
+    Value* initial = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(v)]);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::PHINode* c = b_.CreatePHI(i64(), 2);
+    llvm::PHINode* acc = b_.CreatePHI(vt(t), 2);
+    c->addIncoming(c64(0), pre);
+    acc->addIncoming(initial, pre);
+    b_.CreateCondBr(b_.CreateICmpSLT(c, nblocks), body, done);
+    b_.SetInsertPoint(body);
+    Value* offset = b_.CreateAdd(c64(static_cast<int64_t>(loop.tail_bytes)),
+                                 b_.CreateMul(b_.CreateAdd(b_.CreateMul(c, c64(static_cast<int64_t>(nred))), c64(static_cast<int64_t>(r))), c64(8)));
+    Value* part = b_.CreateLoad(vt(t), b_.CreateGEP(i8(), out, offset));
+    Value* next = combine(loop.info.reductions.at(v), t, acc, part);
+    c->addIncoming(b_.CreateAdd(c, c64(1)), body);
+    acc->addIncoming(next, body);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(done);
+    b_.CreateStore(acc, locals_[static_cast<size_t>(v)]);
+  }
+  // What the last iteration leaves behind, as after a serial loop.
+  llvm::BasicBlock* ran = block("gpu.ran");
+  llvm::BasicBlock* done = block("gpu.done");
+  b_.CreateCondBr(b_.CreateICmpSGT(count, c64(0)), ran, done);
+  b_.SetInsertPoint(ran);
+  if (!loop.tail.empty()) {
+    Value* tail = b_.CreateLoad(loop.tail_type, out);
+    for (size_t k = 0; k < loop.tail.size(); ++k)
+      b_.CreateStore(b_.CreateExtractValue(tail, static_cast<unsigned>(k)), locals_[static_cast<size_t>(loop.tail[k])]);
+  }
+  b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(b_.CreateSub(count, c64(1)), step)), locals_[static_cast<size_t>(s.local)]);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+std::string ModuleLowering::add_loop_kernel(const Function& fn, const ForRangeStmt& s, const GpuLoop& loop) {
+  std::string name = "nk_loop_" + std::to_string(index_of(&fn)) + "_" + std::to_string(loop_kernel_count_++) + "_" + fn.name;
+  auto* p = llvm::PointerType::getUnqual(ctx_);
+  auto* body_type = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx_), {p, p}, false);
+  auto* body = llvm::Function::Create(body_type, llvm::Function::InternalLinkage, name + ".body", module_.get());
+  FunctionLowering(*this, fn, body).run_gpu_loop_body(s, loop);
+  auto* entry_type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {p}, false);
+  auto* entry = llvm::Function::Create(entry_type, llvm::Function::ExternalLinkage, name, module_.get());
+  entry->addParamAttr(0, llvm::Attribute::getWithByValType(ctx_, loop.params));
+  entry->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
+  mark_kernel(entry);
+  FunctionLowering(*this, fn, entry).emit_gpu_loop_entry(body, loop);
+  return name;
+}
+
+void FunctionLowering::run_gpu_loop_body(const ForRangeStmt& s, const GpuLoop& loop) {
+  in_chunk_ = true;  // a prange nested in the loop runs serially
+  begin_function();
+  Value* params = llfn_->getArg(0);
+  Value* partials = llfn_->getArg(1);
+  for (size_t k = 0; k < loop.captured.size(); ++k) {
+    int i = loop.captured[k];
+    llvm::Type* t = vt(fn_.locals[static_cast<size_t>(i)].type);
+    b_.CreateStore(b_.CreateLoad(t, b_.CreateStructGEP(loop.params, params, static_cast<unsigned>(4 + k))),
+                   locals_[static_cast<size_t>(i)]);
+  }
+  for (int v : loop.reductions)
+    b_.CreateStore(identity(loop.info.reductions.at(v), fn_.locals[static_cast<size_t>(v)].type), locals_[static_cast<size_t>(v)]);
+  Value* result = b_.CreateLoad(ptr(), b_.CreateStructGEP(loop.params, params, 0));
+  Value* start = b_.CreateLoad(i64(), b_.CreateStructGEP(loop.params, params, 1));
+  Value* step = b_.CreateLoad(i64(), b_.CreateStructGEP(loop.params, params, 2));
+  Value* count = b_.CreateLoad(i64(), b_.CreateStructGEP(loop.params, params, 3));
+  Value* first = b_.CreateAdd(special_register(Intrinsic::ThreadIdx, 0),
+                              b_.CreateMul(special_register(Intrinsic::BlockIdx, 0), special_register(Intrinsic::BlockDim, 0)));
+  Value* stride = b_.CreateMul(special_register(Intrinsic::BlockDim, 0), special_register(Intrinsic::GridDim, 0));
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::BasicBlock* header = block("grid.cond");
+  llvm::BasicBlock* body = block("grid.body");
+  llvm::BasicBlock* latch = block("grid.inc");
+  llvm::BasicBlock* done = block("grid.end");
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* k = b_.CreatePHI(i64(), 2, "k");
+  k->addIncoming(first, pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(k, count), body, done);
+  b_.SetInsertPoint(body);
+  b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(k, step)), locals_[static_cast<size_t>(s.local)]);
+  loops_.push_back({latch, done});
+  stmt(*s.body);
+  loops_.pop_back();
+  if (!terminated()) b_.CreateBr(latch);
+  b_.SetInsertPoint(latch);
+  k->addIncoming(b_.CreateAdd(k, stride), latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(done);
+  for (size_t r = 0; r < loop.reductions.size(); ++r) {
+    int v = loop.reductions[r];
+    b_.CreateStore(b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(v)].type), locals_[static_cast<size_t>(v)]),
+                   b_.CreateConstGEP1_64(i64(), partials, r));
+  }
+  if (!loop.tail.empty()) {
+    // The thread that ran the last iteration, count - 1, leaves its variables behind.
+    Value* last = b_.CreateSub(count, c64(1));
+    Value* mine = b_.CreateAnd(b_.CreateICmpSGE(last, first),
+                               b_.CreateICmpEQ(b_.CreateURem(b_.CreateSub(last, first), stride), c64(0)));
+    llvm::BasicBlock* write = block("grid.last");
+    llvm::BasicBlock* finish = block("grid.finish");
+    b_.CreateCondBr(mine, write, finish);
+    b_.SetInsertPoint(write);
+    Value* tail = llvm::UndefValue::get(loop.tail_type);
+    for (size_t j = 0; j < loop.tail.size(); ++j)
+      tail = b_.CreateInsertValue(tail, b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(loop.tail[j])].type),
+                                                      locals_[static_cast<size_t>(loop.tail[j])]),
+                                  static_cast<unsigned>(j));
+    b_.CreateStore(tail, result);
+    b_.CreateBr(finish);
+    b_.SetInsertPoint(finish);
+  }
+  end_function();
+}
+
+void FunctionLowering::emit_gpu_loop_entry(llvm::Function* body, const GpuLoop& loop) {
+  b_.SetInsertPoint(llvm::BasicBlock::Create(m_.ctx(), "entry", llfn_));
+  size_t nred = loop.reductions.size();
+  auto type_of = [&](size_t r) { return fn_.locals[static_cast<size_t>(loop.reductions[r])].type; };
+  auto op_of = [&](size_t r) { return loop.info.reductions.at(loop.reductions[r]); };
+  Value* partials = b_.CreateAlloca(llvm::ArrayType::get(i64(), std::max<size_t>(1, nred)));
+  // A thread whose iterations raised contributes the identity.
+  for (size_t r = 0; r < nred; ++r) b_.CreateStore(identity(op_of(r), type_of(r)), b_.CreateConstGEP1_64(i64(), partials, r));
+  b_.CreateCall(body, {llfn_->getArg(0), partials});
+  if (nred == 0) {
+    b_.CreateRetVoid();
+    return;
+  }
+  // The block's threads fold their results in thread order through shared memory.
+  auto* shared_t = llvm::ArrayType::get(i64(), nred * kLoopThreads);
+  auto* g = new llvm::GlobalVariable(m_.module(), shared_t, false, llvm::GlobalValue::InternalLinkage,
+                                     llvm::UndefValue::get(shared_t), "loop.partials", nullptr,
+                                     llvm::GlobalValue::NotThreadLocal, 3);
+  Value* shared = b_.CreateAddrSpaceCast(g, ptr());
+  Value* tid = special_register(Intrinsic::ThreadIdx, 0);
+  for (size_t r = 0; r < nred; ++r) {
+    Value* v = b_.CreateLoad(vt(type_of(r)), b_.CreateConstGEP1_64(i64(), partials, r));
+    b_.CreateStore(v, b_.CreateGEP(i64(), shared, b_.CreateAdd(c64(static_cast<int64_t>(r * kLoopThreads)), tid)));
+  }
+  b_.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+  llvm::BasicBlock* fold = block("fold");
+  llvm::BasicBlock* done = block("done");
+  b_.CreateCondBr(b_.CreateICmpEQ(tid, c64(0)), fold, done);
+  b_.SetInsertPoint(fold);
+  Value* result = b_.CreateLoad(ptr(), b_.CreateStructGEP(loop.params, llfn_->getArg(0), 0));
+  Value* threads = special_register(Intrinsic::BlockDim, 0);
+  Value* block_index = special_register(Intrinsic::BlockIdx, 0);
+  for (size_t r = 0; r < nred; ++r) {
+    const Type* t = type_of(r);
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    llvm::BasicBlock* header = block("fold.cond");
+    llvm::BasicBlock* step = block("fold.body");
+    llvm::BasicBlock* end = block("fold.end");
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::PHINode* j = b_.CreatePHI(i64(), 2);
+    llvm::PHINode* acc = b_.CreatePHI(vt(t), 2);
+    j->addIncoming(c64(0), pre);
+    acc->addIncoming(identity(op_of(r), t), pre);
+    b_.CreateCondBr(b_.CreateICmpSLT(j, threads), step, end);
+    b_.SetInsertPoint(step);
+    Value* v = b_.CreateLoad(vt(t), b_.CreateGEP(i64(), shared, b_.CreateAdd(c64(static_cast<int64_t>(r * kLoopThreads)), j)));
+    Value* next = combine(op_of(r), t, acc, v);
+    j->addIncoming(b_.CreateAdd(j, c64(1)), step);
+    acc->addIncoming(next, step);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(end);
+    Value* offset = b_.CreateAdd(c64(static_cast<int64_t>(loop.tail_bytes)),
+                                 b_.CreateMul(b_.CreateAdd(b_.CreateMul(block_index, c64(static_cast<int64_t>(nred))),
+                                                           c64(static_cast<int64_t>(r))),
+                                              c64(8)));
+    b_.CreateStore(acc, b_.CreateGEP(i8(), result, offset));
+  }
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  b_.CreateRetVoid();
+}
+
+Val FunctionLowering::launch(const CallExpr& e) {
+  const Function* kernel = e.callee;
+  if (m_.options().cuda_on_cpu) {
+    raise_constant("RuntimeError",
+                   "the CUDA kernel '" + kernel->name + "' needs a GPU: --target=cpu runs @jit(target=\"cuda\") functions on "
+                   "the CPU, not @cuda.jit kernels",
+                   e.range);
+    start_dead_block();
+    return {nullptr};
+  }
+  Value* dims = entry_alloca(llvm::ArrayType::get(i64(), 6), "launch.dims");
+  for (size_t k = 0; k < 6; ++k) b_.CreateStore(scalar(*e.launch[k]), b_.CreateConstGEP2_64(llvm::ArrayType::get(i64(), 6), dims, 0, k));
+  std::vector<llvm::Type*> fields;
+  for (const Type* t : kernel->params) fields.push_back(vt(t));
+  auto* params_t = llvm::StructType::get(m_.ctx(), fields);
+  std::vector<Val> args;
+  for (const ExprRef& a : e.args) {
+    Val v = expr(*a);
+    if (a->type->is_array()) hold(v);
+    args.push_back(v);
+  }
+  Value* params = entry_alloca(params_t, "launch.params");
+  Value* session = b_.CreateCall(m_.runtime("nk_cuda_session_new"), {});
+  auto checked = [&](Value* status, bool traceback) {
+    llvm::BasicBlock* ok = block("launch.ok");
+    llvm::BasicBlock* fail = block("launch.fail");
+    llvm::MDBuilder md(m_.ctx());
+    b_.CreateCondBr(b_.CreateICmpEQ(status, c32(0)), ok, fail, md.createBranchWeights(1 << 20, 1));
+    b_.SetInsertPoint(fail);
+    b_.CreateCall(m_.runtime("nk_cuda_session_free"), {session});
+    if (traceback)
+      b_.CreateCall(m_.runtime("nk_traceback"), {m_.cstring(fn_.target == Target::Host ? "<module>" : fn_.name), line(e.range)});
+    unwind();
+    b_.SetInsertPoint(ok);
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Type* t = e.args[i]->type;
+    Value* field = b_.CreateStructGEP(params_t, params, static_cast<unsigned>(i));
+    if (!t->is_array()) {
+      b_.CreateStore(args[i].v, field);
+      continue;
+    }
+    checked(b_.CreateCall(m_.runtime("nk_cuda_mirror"),
+                          {session, spill(args[i].v), field, c32(t->ndim()), c64(static_cast<int64_t>(item_size(t->elem()))),
+                           c32(may_write(*kernel->body, static_cast<int>(i)) ? 1 : 0), line(e.range)}),
+            false);
+  }
+  llvm::DataLayout gpu_layout(kGpuDataLayout);
+  std::string symbol = kernel_symbol(m_.index_of(kernel), kernel->name);
+  checked(b_.CreateCall(m_.runtime("nk_cuda_launch"),
+                        {m_.gpu_module_ref(), m_.cstring(symbol), dims, params,
+                         c64(static_cast<int64_t>(gpu_layout.getTypeAllocSize(params_t))), line(e.range)}),
+          true);
+  checked(b_.CreateCall(m_.runtime("nk_cuda_session_sync"), {session, line(e.range)}), false);
+  b_.CreateCall(m_.runtime("nk_cuda_session_free"), {session});
+  return {nullptr};
+}
+
+Value* FunctionLowering::special_register(Intrinsic id, int axis) {
+  bool dim = id == Intrinsic::BlockDim || id == Intrinsic::GridDim;
+  if (!gpu()) return c64(dim ? 1 : 0);  // on the CPU: one thread in one block
+  static const llvm::Intrinsic::ID table[4][3] = {
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_y, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_z},
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_y, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_z},
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_y, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_z},
+      {llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_y, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_z}};
+  int row = id == Intrinsic::ThreadIdx ? 0 : id == Intrinsic::BlockIdx ? 1 : id == Intrinsic::BlockDim ? 2 : 3;
+  return b_.CreateZExt(b_.CreateIntrinsic(table[row][axis], {}, {}), i64());
+}
+
+Val FunctionLowering::thread_array(const IntrinsicExpr& e) {
+  const Type* at = e.type;
+  std::vector<int64_t> shape;
+  uint64_t total = 1;
+  for (const ExprRef& a : e.args) {
+    shape.push_back(a->as<ConstExpr>().int_value);
+    total *= static_cast<uint64_t>(shape.back());
+  }
+  auto* storage_t = llvm::ArrayType::get(m_.memory_type(at->elem()), total);
+  Value* data;
+  if (e.id == Intrinsic::SharedArray && gpu()) {
+    data = m_.shared_array(&e, storage_t);
+    data = b_.CreateAddrSpaceCast(data, ptr());
+  } else {
+    // Local arrays, and on the CPU shared ones too (a block is one thread there).
+    llvm::AllocaInst* a = entry_alloca(storage_t, "local.array");
+    a->setAlignment(llvm::Align(16));
+    data = a;
+  }
+  llvm::Type* dt = vt(at);
+  Value* desc = llvm::Constant::getNullValue(dt);
+  desc = b_.CreateInsertValue(desc, data, 1);
+  int64_t stride = static_cast<int64_t>(item_size(at->elem()));
+  for (int k = at->ndim() - 1; k >= 0; --k) {
+    desc = b_.CreateInsertValue(desc, c64(shape[static_cast<size_t>(k)]), {2u, static_cast<unsigned>(k)});
+    desc = b_.CreateInsertValue(desc, c64(stride), {3u, static_cast<unsigned>(k)});
+    stride *= shape[static_cast<size_t>(k)];
+  }
+  return {desc, false};
+}
+
+Value* FunctionLowering::atomic(const IntrinsicExpr& e) {
+  const Type* at = e.args[0]->type;
+  const Type* el = at->elem();
+  size_t n = static_cast<size_t>(at->ndim());
+  Val array = expr(*e.args[0]);
+  hold(array);
+  std::vector<ExprRef> indices(e.args.begin() + 1, e.args.begin() + 1 + static_cast<long>(n));
+  Value* addr = element_address(array, e.args[0].get(), at, indices, e.range);
+  std::vector<Value*> values;
+  for (size_t k = 1 + n; k < e.args.size(); ++k) values.push_back(scalar(*e.args[k]));
+  llvm::MaybeAlign align(item_size(el));
+  auto order = llvm::AtomicOrdering::Monotonic;
+  bool f = el->is_float();
+  bool sgn = el->is_signed();
+  using Op = llvm::AtomicRMWInst::BinOp;
+  Op op = Op::Add;
+  switch (e.id) {
+    case Intrinsic::AtomicAdd: op = f ? Op::FAdd : Op::Add; break;
+    case Intrinsic::AtomicSub: op = f ? Op::FSub : Op::Sub; break;
+    case Intrinsic::AtomicMax: op = f ? Op::FMax : sgn ? Op::Max : Op::UMax; break;
+    case Intrinsic::AtomicMin: op = f ? Op::FMin : sgn ? Op::Min : Op::UMin; break;
+    case Intrinsic::AtomicExch: op = Op::Xchg; break;
+    case Intrinsic::AtomicCas: {
+      Value* pair = b_.CreateAtomicCmpXchg(addr, values[0], values[1], align, order, order);
+      return b_.CreateExtractValue(pair, 0);
+    }
+    default: NK_CHECK(false) << "not an atomic";
+  }
+  return b_.CreateAtomicRMW(op, addr, values[0], align, order);
+}
+
+Val FunctionLowering::cuda_host_intrinsic(const IntrinsicExpr& e) {
+  // With --target=cpu, device arrays are host arrays and the GPU calls do nothing.
+  bool cpu = m_.options().cuda_on_cpu;
+  switch (e.id) {
+    case Intrinsic::CudaAvailable:
+      return {cpu ? static_cast<Value*>(b_.getFalse()) : b_.CreateCall(m_.runtime("nk_cuda_is_available"), {})};
+    case Intrinsic::Synchronize:
+      if (!cpu) check_status(b_.CreateCall(m_.runtime("nk_cuda_synchronize"), {line(e.range)}));
+      return {nullptr};
+    case Intrinsic::ToDevice:
+    case Intrinsic::CopyToHost: {
+      const Type* src_t = e.args[0]->type;
+      Val src = expr(*e.args[0]);
+      hold(src);
+      Value* dst = entry_alloca(vt(e.type), "cuda.copy");
+      Value* ndim = c32(src_t->ndim());
+      Value* item = c64(static_cast<int64_t>(item_size(src_t->elem())));
+      Value* status = cpu ? b_.CreateCall(m_.runtime("nk_array_copy"), {dst, spill(src.v), ndim, item})
+                          : b_.CreateCall(m_.runtime(e.id == Intrinsic::ToDevice ? "nk_cuda_to_device" : "nk_cuda_copy_to_host"),
+                                          {spill(src.v), dst, ndim, item, line(e.range)});
+      check_status(status);
+      return {b_.CreateLoad(vt(e.type), dst), true};
+    }
+    case Intrinsic::DeviceArray: {
+      const Type* at = e.type;
+      Value* desc = llvm::Constant::getNullValue(vt(at));
+      for (size_t k = 0; k < e.args.size(); ++k) desc = b_.CreateInsertValue(desc, scalar(*e.args[k]), {2u, static_cast<unsigned>(k)});
+      Value* slot = entry_alloca(vt(at), "device.array");
+      b_.CreateStore(desc, slot);
+      Value* ndim = c32(at->ndim());
+      Value* item = c64(static_cast<int64_t>(item_size(at->elem())));
+      Value* status = cpu ? b_.CreateCall(m_.runtime("nk_array_new"), {slot, ndim, item, c32(1)})
+                          : b_.CreateCall(m_.runtime("nk_cuda_device_array"), {slot, ndim, item, line(e.range)});
+      check_status(status);
+      return {b_.CreateLoad(vt(at), slot), true};
+    }
+    default: break;
+  }
+  NK_CHECK(false) << "not a CUDA host intrinsic";
+  return {nullptr};
+}
+
 std::string entry_symbol(const std::string& prefix, size_t index) { return prefix + "call." + std::to_string(index); }
 
+std::string kernel_symbol(size_t index, const std::string& name) {
+  return "nk_kernel_" + std::to_string(index) + "_" + name;
+}
+
 std::unique_ptr<llvm::Module> lower_program(const ir::Program& program, llvm::LLVMContext& context,
-                                            const LowerOptions& options) {
-  return ModuleLowering(program, context, options).run();
+                                            const LowerOptions& options, std::unique_ptr<llvm::Module>* gpu) {
+  ModuleLowering lowering(program, context, options);
+  std::unique_ptr<llvm::Module> host = lowering.run();
+  if (gpu) *gpu = lowering.take_gpu_module();
+  return host;
 }
 
 }  // namespace nk::codegen

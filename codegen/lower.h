@@ -1,4 +1,5 @@
-// Lowering: typed IR -> LLVM IR for the host CPU. One LLVM module per program; each
+// Lowering: typed IR -> LLVM IR for the host CPU and, for GPU code, for NVPTX. One host
+// module per program (plus one GPU module when it has GPU code); each
 // specialisation becomes `i32 nk.fn.NAME.K(ptr ret, params...)` returning a status
 // (0, or 1 with an exception set in the runtime), and the host program `i32 nk_main()`.
 #pragma once
@@ -36,7 +37,17 @@ std::string entry_symbol(const std::string& prefix, size_t index);
 // Entry point of the host program in the lowered module.
 inline constexpr const char* kMainSymbol = "nk_main";
 
+// The host module; with `gpu`, also the NVPTX module of the program's GPU code (null
+// when it has none): kernels `kernel_symbol(K, name)`, GPU loops' kernels, and the
+// device functions they call. The host module refers to its PTX through the global
+// kGpuModuleRef ({ ptr ptx, ptr loaded }, ptx null until the driver sets it).
 std::unique_ptr<llvm::Module> lower_program(const ir::Program& program, llvm::LLVMContext& context,
-                                            const LowerOptions& options);
+                                            const LowerOptions& options, std::unique_ptr<llvm::Module>* gpu = nullptr);
+
+inline constexpr const char* kGpuTriple = "nvptx64-nvidia-cuda";
+inline constexpr const char* kGpuDataLayout = "e-i64:64-i128:128-v16:16-v32:32-n16:32:64";
+inline constexpr const char* kGpuModuleRef = "nk.gpu.module";
+// The PTX entry of @cuda.jit specialisation `index` (its index in Program::functions).
+std::string kernel_symbol(size_t index, const std::string& name);
 
 }  // namespace nk::codegen

@@ -18,7 +18,7 @@ enum class Intrinsic {
 };
 
 enum class ModuleId { Math, Numpy, Nk, Cuda, Time, Timeit, Sys };
-enum class MemberKind { MathFn, Constant, DType, ArrayNew, HostFn, Decorator, Prange, Submodule, Exception, TypeName, Builtin };
+enum class MemberKind { MathFn, Constant, DType, ArrayNew, HostFn, Decorator, Prange, Submodule, Exception, TypeName, Builtin, CudaApi };
 enum class TypingRule { FloatUnary, FloatToInt, FloatBinary, Predicate, Abs, MinMax, Log, Round, None };
 
 struct Member {

@@ -3,6 +3,7 @@
 // in the unification lattice), then one final pass reports errors and builds the IR.
 #include "ir/check.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -189,6 +190,24 @@ class FunctionChecker {
   Typed call_new_array(const std::string& fname, const ast::CallExpr& e);
   Typed call_function(FunctionInfo& callee, const ast::CallExpr& e);
   Typed call_array_method(ExprRef array, const std::string& method, const ast::CallExpr& e);
+  // ---- CUDA ----
+  // GPU code: CUDA kernels and device functions, and the top-level loops of
+  // @jit(target="cuda") functions (which become kernels).
+  bool gpu_code() const {
+    return fn_.target == Target::CudaKernel || fn_.target == Target::CudaDevice || in_gpu_loop_;
+  }
+  // Reports `what` as unsupported in GPU code (and returns false) when checking GPU code.
+  bool not_in_gpu_code(const std::string& what, SourceRange r);
+  // Host code may hold device arrays but not touch their elements.
+  bool host_elements_ok(const Type* array, SourceRange r);
+  Typed cuda_index(const Member& m, const std::string& axis, SourceRange r);  // cuda.threadIdx.x ...
+  Typed cuda_call(const std::string& name, const Member* m, const ast::CallExpr& e);
+  Typed cuda_atomic(const std::string& op, const ast::CallExpr& e);
+  Typed cuda_thread_array(const Member& m, const ast::CallExpr& e);  // cuda.shared.array, cuda.local.array
+  Typed launch(const ast::SubscriptExpr& config, const ast::CallExpr& e);
+  bool launch_dims(const ast::Expr& e, std::vector<ExprRef>& out);
+  bool in_gpu_loop_ = false;
+  std::vector<ExprRef> launching_;  // set while call_function checks a kernel launch
   Typed subscript(const ast::SubscriptExpr& e);
   Typed tuple(const ast::TupleExpr& e);
   Typed fstring(const ast::FStringExpr& e);
@@ -491,7 +510,7 @@ void FunctionChecker::stmt(const ast::Stmt& s, std::vector<StmtRef>& out) {
     case ast::StmtKind::Break:
       // The iterations of a parallel prange run at once: none can stop the others.
       if (!loops_parallel_.empty() && loops_parallel_.back()) {
-        report(DiagId::UnsupportedHint, s.range, {"'break' in a prange loop of a parallel=True function", "use range"});
+        report(DiagId::UnsupportedHint, s.range, {fn_.target == Target::CudaAuto ? "'break' in a loop that runs on the GPU" : "'break' in a prange loop of a parallel=True function", fn_.target == Target::CudaAuto ? "nest the loop in another statement to run it serially" : "use range"});
         return;
       }
       out.push_back(std::make_shared<BreakStmt>(s.range));
@@ -587,6 +606,7 @@ void FunctionChecker::assign_to(const ast::Expr& target, Typed v, std::vector<St
         report(DiagId::StoreToNonArray, s.value->range, {array->type->str()});
         return;
       }
+      if (!host_elements_ok(array->type, s.value->range)) return;
       std::vector<ExprRef> indices;
       bool ok = true;
       for (const auto& i : s.indices) {
@@ -677,6 +697,10 @@ void FunctionChecker::aug_assign(const ast::AugAssignStmt& s, std::vector<StmtRe
   }
   if (!array->type->is_array()) {
     report(DiagId::StoreToNonArray, sub.value->range, {array->type->str()});
+    return;
+  }
+  if (!host_elements_ok(array->type, sub.value->range)) {
+    expr(*s.value);
     return;
   }
   std::vector<ExprRef> indices;
@@ -779,8 +803,14 @@ void FunctionChecker::for_stmt(const ast::ForStmt& s, std::vector<StmtRef>& out)
   int index = local_index(s.target->as<ast::NameExpr>().id);
   const Type* t = assign_type(index, int64(), s.target->range);
   ++loop_depth_;
-  loops_parallel_.push_back(parallel && fn_.options.parallel);
+  // The top-level loops of a @jit(target="cuda") function run on the GPU (SPEC 2.6).
+  bool gpu_loop = fn_.target == Target::CudaAuto &&
+                  std::find(body_.begin(), body_.end(), static_cast<const ast::Stmt*>(&s)) != body_.end();
+  loops_parallel_.push_back((parallel && fn_.options.parallel) || gpu_loop);
+  bool outer_gpu = in_gpu_loop_;
+  in_gpu_loop_ = in_gpu_loop_ || gpu_loop;
   StmtRef body = block(s.body, s.range);
+  in_gpu_loop_ = outer_gpu;
   loops_parallel_.pop_back();
   --loop_depth_;
   if (!ok || quiet_ || t->is_error()) return;
@@ -795,7 +825,7 @@ void FunctionChecker::return_stmt(const ast::ReturnStmt& s, std::vector<StmtRef>
   if (fn_.target == Target::Host) return;  // reported by the parser
   for (bool parallel : loops_parallel_) {
     if (!parallel) continue;
-    report(DiagId::UnsupportedHint, s.range, {"'return' in a prange loop of a parallel=True function", "use range"});
+    report(DiagId::UnsupportedHint, s.range, {fn_.target == Target::CudaAuto ? "'return' in a loop that runs on the GPU" : "'return' in a prange loop of a parallel=True function", fn_.target == Target::CudaAuto ? "nest the loop in another statement to run it serially" : "use range"});
     return;
   }
   ExprRef v;
@@ -877,8 +907,9 @@ void FunctionChecker::raise_stmt(const ast::RaiseStmt& s, std::vector<StmtRef>& 
 
 // print(*args, sep=" ", end="\n")
 bool FunctionChecker::print_stmt(const ast::CallExpr& call, std::vector<StmtRef>& out, SourceRange r) {
-  if (fn_.target == Target::CudaAuto || fn_.target == Target::CudaKernel || fn_.target == Target::CudaDevice) {
-    // GPU printf support comes with the CUDA backend; types are still checked.
+  if (!not_in_gpu_code("print() in GPU code", call.callee->range)) {
+    for (const auto& a : call.args) expr(*a);
+    return false;
   }
   std::vector<ExprRef> args;
   bool ok = true;
@@ -889,6 +920,10 @@ bool FunctionChecker::print_stmt(const ast::CallExpr& call, std::vector<StmtRef>
       continue;
     }
     const Type* t = v->type;
+    if (!host_elements_ok(t, a->range)) {
+      ok = false;
+      continue;
+    }
     bool printable = t->is_numeric() || t->kind() == TypeKind::String || t->is_tuple() ||
                      (t->is_array() && t->ndim() <= 2) || t->kind() == TypeKind::None;
     if (!printable) {
@@ -1115,6 +1150,8 @@ Typed FunctionChecker::name(const ast::NameExpr& e) {
 Typed FunctionChecker::attribute(const ast::AttributeExpr& e) {
   ModuleId m;
   const Member* member = nullptr;
+  if (resolve_member(*e.value, m, member) && member && member->kind == MemberKind::CudaApi)
+    return cuda_index(*member, e.attr, e.range);
   if (resolve_member(*e.value, m, member) && !member) {
     // module.attr
     const Member* found = find_member(m, e.attr);
@@ -1350,6 +1387,7 @@ Typed FunctionChecker::tuple(const ast::TupleExpr& e) {
 }
 
 Typed FunctionChecker::fstring(const ast::FStringExpr& e) {
+  if (!not_in_gpu_code("f-strings in GPU code", e.range)) return {error_value(e.range)};
   std::vector<FormatPart> parts;
   bool bad = false;
   for (const ast::FStringPart& p : e.parts) {
@@ -1359,7 +1397,7 @@ Typed FunctionChecker::fstring(const ast::FStringExpr& e) {
     }
     ExprRef v = value(*p.value);
     const Type* t = v->type;
-    if (t->is_error()) {
+    if (t->is_error() || !host_elements_ok(t, p.value->range)) {
       bad = true;
       continue;
     }
@@ -1437,6 +1475,7 @@ Typed FunctionChecker::subscript(const ast::SubscriptExpr& e) {
       if (i->kind != ast::ExprKind::Slice) expr(*i);
     return {error_value(e.range)};
   }
+  if (!host_elements_ok(t, e.value->range)) return {error_value(e.range)};
   // Expand a tuple-valued index (a[idx] with idx = (i, j)).
   std::vector<ViewIndex> dims;
   bool any_slice = false, bad = false;
@@ -1552,6 +1591,9 @@ Typed FunctionChecker::call(const ast::CallExpr& e) {
     const auto& a = callee.as<ast::AttributeExpr>();
     ModuleId m;
     const Member* member = nullptr;
+    // cuda.shared.array(...), cuda.atomic.add(...)
+    if (resolve_member(*a.value, m, member) && member && member->kind == MemberKind::CudaApi)
+      return cuda_call(std::string(member->name) + "." + a.attr, member, e);
     if (resolve_member(*a.value, m, member) && !member) {
       const Member* found = find_member(m, a.attr);
       if (!found) {
@@ -1567,11 +1609,7 @@ Typed FunctionChecker::call(const ast::CallExpr& e) {
     report(DiagId::NoSuchAttribute, a.attr_range, {base.type()->str(), a.attr});
     return {error_value(e.range)};
   }
-  if (callee.kind == ast::ExprKind::Subscript) {
-    std::string kernel = text(callee.as<ast::SubscriptExpr>().value->range);
-    report(DiagId::UnsupportedHint, callee.range, {"launching CUDA kernels ('" + kernel + "[blocks, threads](...)')", "the CUDA backend does not exist yet"});
-    return {error_value(e.range)};
-  }
+  if (callee.kind == ast::ExprKind::Subscript) return launch(callee.as<ast::SubscriptExpr>(), e);
   ExprRef v = value(callee);
   if (!v->type->is_error()) report(DiagId::NotCallable, callee.range, {v->type->str()});
   return {error_value(e.range)};
@@ -1615,6 +1653,11 @@ bool FunctionChecker::shape_arg(const ast::Expr& e, std::vector<ExprRef>& shape)
 
 Typed FunctionChecker::call_new_array(const std::string& fname, const ast::CallExpr& e) {
   std::string shown = "np." + fname;
+  if (gpu_code()) {
+    report(DiagId::UnsupportedHint, e.callee->range,
+           {"creating arrays (" + shown + ") in GPU code", "use cuda.local.array or cuda.shared.array, or pass the array in"});
+    return {error_value(e.range)};
+  }
   const ast::Expr* dtype_expr = nullptr;
   for (const ast::Keyword& k : e.keywords) {
     if (k.name == "dtype") dtype_expr = k.value.get();
@@ -1750,9 +1793,9 @@ Typed FunctionChecker::call_member(const Member& m, ModuleId module, const ast::
   switch (m.kind) {
     case MemberKind::MathFn:
       if (m.intrinsic == Intrinsic::ArrayCopy) {
-        if (!check_arity(e, shown, 1, 1)) return {error_value(e.range)};
+        if (!check_arity(e, shown, 1, 1) || !not_in_gpu_code(shown + "() in GPU code", e.callee->range)) return {error_value(e.range)};
         ExprRef a = value(*e.args[0]);
-        if (a->type->is_error()) return {error_value(e.range)};
+        if (a->type->is_error() || !host_elements_ok(a->type, e.args[0]->range)) return {error_value(e.range)};
         if (!a->type->is_array()) {
           report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "an array", a->type->str()});
           return {error_value(e.range)};
@@ -1762,6 +1805,7 @@ Typed FunctionChecker::call_member(const Member& m, ModuleId module, const ast::
       }
       return call_math(m, e, shown);
     case MemberKind::ArrayNew: return call_new_array(m.name, e);
+    case MemberKind::CudaApi: return cuda_call(m.name, &m, e);
     case MemberKind::DType: {
       // np.float32(x): a cast.
       if (!check_arity(e, shown, 1, 1)) return {error_value(e.range)};
@@ -1914,6 +1958,7 @@ Typed FunctionChecker::call_math(const Member& m, const ast::CallExpr& e, const 
         return {error_value(r)};
       }
       if (t->is_integral()) return {make_cast(args[0].e, int64())};
+      if (!not_in_gpu_code("round(x, ndigits) in GPU code", e.callee->range)) return {error_value(r)};
       return {std::make_shared<IntrinsicExpr>(t, r, Intrinsic::RoundDigits, std::vector<ExprRef>{args[0].e, make_cast(args[1].e, int64())})};
     }
     case TypingRule::None: break;
@@ -1981,6 +2026,18 @@ Typed FunctionChecker::call_builtin(const std::string& n, const ast::CallExpr& e
 
 Typed FunctionChecker::call_array_method(ExprRef array, const std::string& method, const ast::CallExpr& e) {
   const Type* t = array->type;
+  if (method == "copy_to_host") {
+    if (!check_arity(e, "copy_to_host", 0, 0) || !require_host("copy_to_host()", e.range)) return {error_value(e.range)};
+    if (!t->is_device()) {
+      report(DiagId::UnsupportedHint, e.callee->range, {"copy_to_host() on a host array", "it is already in host memory"});
+      return {error_value(e.range)};
+    }
+    return {std::make_shared<IntrinsicExpr>(array_type(t->elem(), t->ndim(), Layout::C), e.range, Intrinsic::CopyToHost,
+                                            std::vector<ExprRef>{array})};
+  }
+  if ((method == "copy" || method == "fill") &&
+      (!not_in_gpu_code("a." + method + "() in GPU code", e.callee->range) || !host_elements_ok(t, e.callee->range)))
+    return {error_value(e.range)};
   if (method == "copy") {
     if (e.callee->kind == ast::ExprKind::Attribute && !check_arity(e, "copy", 0, 0)) return {error_value(e.range)};
     return {std::make_shared<IntrinsicExpr>(array_type(t->elem(), t->ndim(), Layout::C), e.range, Intrinsic::ArrayCopy,
@@ -2008,6 +2065,9 @@ Typed FunctionChecker::call_array_method(ExprRef array, const std::string& metho
 
 Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& e) {
   const std::string& cname = callee.def->name;
+  // A kernel launch's dimensions (see launch()); the arguments may call functions.
+  std::vector<ExprRef> launch_dims = std::move(launching_);
+  launching_.clear();
   std::vector<ExprRef> args;
   bool bad = false;
   for (const auto& a : e.args) {
@@ -2040,6 +2100,14 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
   bool gpu_from = from == Target::CudaAuto || from == Target::CudaKernel || from == Target::CudaDevice;
   bool allowed = (from == Target::Host && (to == Target::Cpu || to == Target::CudaAuto)) ||
                  (from == Target::Cpu && to == Target::Cpu) || (gpu_from && to == Target::CudaDevice);
+  if (!launch_dims.empty()) {
+    if (to != Target::CudaKernel) {
+      report(DiagId::UnsupportedHint, e.callee->range,
+             {"launching '" + cname + "' with [blocks, threads]", "only @cuda.jit kernels are launched; call it as " + cname + "(...)"});
+      return {error_value(e.range)};
+    }
+    allowed = from == Target::Host;
+  }
   if (!allowed) {
     if (from == Target::Host && to == Target::CudaKernel)
       report(DiagId::KernelNeedsLaunch, e.callee->range, {cname});
@@ -2062,7 +2130,7 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
       if (c.size() != args.size()) continue;
       int cost = 0;
       for (size_t i = 0; i < c.size() && cost < (1 << 20); ++i) {
-        const Type* from = args[i]->type;
+        const Type* from = to == Target::CudaKernel || to == Target::CudaDevice ? host_array(args[i]->type) : args[i]->type;
         const Type* u = unify(c[i], from);
         if (from == c[i]) continue;
         if (u == c[i]) cost += from->is_numeric() ? 1 : 0;  // promotion (or layout relaxation)
@@ -2082,9 +2150,13 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
       return {error_value(e.range)};
     }
     types = *chosen;
-    for (size_t i = 0; i < args.size(); ++i) args[i] = make_cast(args[i], types[i]);
+    for (size_t i = 0; i < args.size(); ++i)
+      if (host_array(args[i]->type) != types[i]) args[i] = make_cast(args[i], types[i]);  // device arrays stay
   } else {
-    for (const ExprRef& a : args) types.push_back(a->type);
+    // GPU code sees every array as an ordinary array: one specialisation serves host and
+    // device arrays (a launch copies host arrays to the GPU).
+    bool gpu_callee = to == Target::CudaKernel || to == Target::CudaDevice;
+    for (const ExprRef& a : args) types.push_back(gpu_callee ? host_array(a->type) : a->type);
   }
   Function* f = program_.specialise(callee, types, e.range, quiet_);
   if (!f) return {quiet_ ? unknown_value(e.range) : error_value(e.range)};
@@ -2096,8 +2168,315 @@ Typed FunctionChecker::call_function(FunctionInfo& callee, const ast::CallExpr& 
     return {quiet_ ? unknown_value(e.range) : error_value(e.range)};
   }
   if (f->return_type->is_error() || (!quiet_ && program_.failed(f))) return {error_value(e.range)};
-  if (quiet_) return {std::make_shared<CallExpr>(f->return_type, e.range, f, args)};
-  return {std::make_shared<CallExpr>(f->return_type, e.range, f, args)};
+  return {std::make_shared<CallExpr>(f->return_type, e.range, f, args, launch_dims)};
+}
+
+// ---- CUDA ----
+
+bool FunctionChecker::not_in_gpu_code(const std::string& what, SourceRange r) {
+  if (!gpu_code()) return true;
+  report(DiagId::UnsupportedHint, r, {what, "do it in host code (GPU code can index arrays, compute and call device functions)"});
+  return false;
+}
+
+bool FunctionChecker::host_elements_ok(const Type* t, SourceRange r) {
+  if (!t->is_device() || gpu_code()) return true;
+  report(DiagId::DeviceArrayOnHost, r, {text(r)});
+  return false;
+}
+
+Typed FunctionChecker::cuda_index(const Member& m, const std::string& axis, SourceRange r) {
+  std::string shown = std::string("cuda.") + m.name;
+  bool index = m.intrinsic == Intrinsic::ThreadIdx || m.intrinsic == Intrinsic::BlockIdx ||
+               m.intrinsic == Intrinsic::BlockDim || m.intrinsic == Intrinsic::GridDim;
+  if (!index) {
+    report(DiagId::UnsupportedHint, r, {"using '" + text(r) + "' as a value", "call it"});
+    return {error_value(r)};
+  }
+  if (axis != "x" && axis != "y" && axis != "z") {
+    report(DiagId::UnknownAttribute, r, {shown, axis});
+    return {error_value(r)};
+  }
+  if (fn_.target != Target::CudaKernel && fn_.target != Target::CudaDevice) {
+    report(DiagId::KernelOnly, r, {shown + "." + axis});
+    return {error_value(r)};
+  }
+  return {std::make_shared<IntrinsicExpr>(int64(), r, m.intrinsic, std::vector<ExprRef>{make_const_int(int64(), axis[0] - 'x', r)})};
+}
+
+Typed FunctionChecker::cuda_call(const std::string& name, const Member* m, const ast::CallExpr& e) {
+  std::string shown = "cuda." + name;
+  SourceRange r = e.range;
+  bool kernel = fn_.target == Target::CudaKernel || fn_.target == Target::CudaDevice;
+  auto kernel_only = [&]() {
+    if (kernel) return true;
+    report(DiagId::KernelOnly, e.callee->range, {shown + "()"});
+    for (const auto& a : e.args) expr(*a);
+    return false;
+  };
+  if (name == "grid" || name == "gridsize") {
+    if (!kernel_only() || !check_arity(e, shown, 1, 1)) return {error_value(r)};
+    ExprRef n = value(*e.args[0]);
+    if (n->type->is_error()) return {error_value(r)};
+    if (n->kind != ExprKind::Const || !n->type->is_int() || n->as<ConstExpr>().int_value < 1 || n->as<ConstExpr>().int_value > 3) {
+      report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "the constant 1, 2 or 3", n->type->str()});
+      return {error_value(r)};
+    }
+    auto sreg = [&](Intrinsic id, int axis) {
+      return std::make_shared<IntrinsicExpr>(int64(), r, id, std::vector<ExprRef>{make_const_int(int64(), axis, r)});
+    };
+    std::vector<ExprRef> parts;
+    for (int k = 0; k < n->as<ConstExpr>().int_value; ++k) {
+      if (name == "grid")
+        parts.push_back(make_binary(BinaryOp::Add, sreg(Intrinsic::ThreadIdx, k),
+                                    make_binary(BinaryOp::Mul, sreg(Intrinsic::BlockIdx, k), sreg(Intrinsic::BlockDim, k), r), r));
+      else
+        parts.push_back(make_binary(BinaryOp::Mul, sreg(Intrinsic::BlockDim, k), sreg(Intrinsic::GridDim, k), r));
+    }
+    if (parts.size() == 1) return {parts[0]};
+    return {std::make_shared<MakeTupleExpr>(tuple_type(std::vector<const Type*>(parts.size(), int64())), r, parts)};
+  }
+  if (name == "syncthreads") {
+    if (!kernel_only() || !check_arity(e, shown, 0, 0)) return {error_value(r)};
+    return {std::make_shared<IntrinsicExpr>(none_type(), r, Intrinsic::SyncThreads, std::vector<ExprRef>{})};
+  }
+  if (name == "shared.array" || name == "local.array") {
+    if (!kernel_only()) return {error_value(r)};
+    return cuda_thread_array(*m, e);
+  }
+  if (name.rfind("atomic.", 0) == 0) return cuda_atomic(name.substr(7), e);
+  // The host side.
+  if (name == "to_device" || name == "device_array" || name == "device_array_like" || name == "synchronize" ||
+      name == "is_available") {
+    if (!require_host(shown + "()", e.range)) return {error_value(r)};
+  }
+  if (name == "synchronize" || name == "is_available") {
+    if (!check_arity(e, shown, 0, 0)) return {error_value(r)};
+    bool sync = name == "synchronize";
+    return {std::make_shared<IntrinsicExpr>(sync ? none_type() : bool_type(), r,
+                                            sync ? Intrinsic::Synchronize : Intrinsic::CudaAvailable, std::vector<ExprRef>{})};
+  }
+  if (name == "to_device") {
+    if (!check_arity(e, shown, 1, 1)) return {error_value(r)};
+    ExprRef a = value(*e.args[0]);
+    if (a->type->is_error()) return {error_value(r)};
+    if (!a->type->is_array() || a->type->is_device()) {
+      report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "a host array", a->type->str()});
+      return {error_value(r)};
+    }
+    return {std::make_shared<IntrinsicExpr>(array_type(a->type->elem(), a->type->ndim(), Layout::C, true), r,
+                                            Intrinsic::ToDevice, std::vector<ExprRef>{a})};
+  }
+  if (name == "device_array") {
+    const ast::Expr* dtype_expr = nullptr;
+    for (const ast::Keyword& k : e.keywords) {
+      if (k.name == "dtype") {
+        dtype_expr = k.value.get();
+      } else {
+        report(DiagId::UnexpectedKeyword, k.name_range, {shown, k.name});
+        return {error_value(r)};
+      }
+    }
+    if (!check_arity(e, shown, 1, dtype_expr ? 1 : 2)) return {error_value(r)};
+    if (e.args.size() == 2) dtype_expr = e.args[1].get();
+    std::vector<ExprRef> shape;
+    bool ok = shape_arg(*e.args[0], shape);
+    const Type* elem = dtype_expr ? dtype_arg(*dtype_expr) : float64();
+    if (!ok || !elem) return {error_value(r)};
+    return {std::make_shared<IntrinsicExpr>(array_type(elem, static_cast<int>(shape.size()), Layout::C, true), r,
+                                            Intrinsic::DeviceArray, shape)};
+  }
+  if (name == "device_array_like") {
+    if (!check_arity(e, shown, 1, 1)) return {error_value(r)};
+    ExprRef src = value(*e.args[0]);
+    if (src->type->is_error()) return {error_value(r)};
+    if (!src->type->is_array()) {
+      report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "an array", src->type->str()});
+      return {error_value(r)};
+    }
+    int tmp = is_pure_simple(src) ? -1 : new_temp(src->type, src->range);
+    ExprRef a = tmp < 0 ? src : std::make_shared<LocalExpr>(src->type, src->range, tmp);
+    std::vector<ExprRef> shape;
+    for (int k = 0; k < src->type->ndim(); ++k) shape.push_back(std::make_shared<ArrayDimExpr>(r, a, k));
+    ExprRef made = std::make_shared<IntrinsicExpr>(array_type(src->type->elem(), src->type->ndim(), Layout::C, true), r,
+                                                   Intrinsic::DeviceArray, shape);
+    if (tmp >= 0) made = std::make_shared<LetExpr>(r, tmp, src, made);
+    return {made};
+  }
+  if (m && (m->intrinsic == Intrinsic::ThreadIdx || m->intrinsic == Intrinsic::BlockIdx || m->intrinsic == Intrinsic::BlockDim ||
+            m->intrinsic == Intrinsic::GridDim || name == "shared" || name == "local" || name == "atomic")) {
+    report(DiagId::NotCallable, e.callee->range, {shown});
+    return {error_value(r)};
+  }
+  report(DiagId::UnknownAttribute, e.callee->range, {"cuda", name});
+  return {error_value(r)};
+}
+
+Typed FunctionChecker::cuda_thread_array(const Member& m, const ast::CallExpr& e) {
+  bool shared = m.intrinsic == Intrinsic::SharedArray;
+  std::string shown = shared ? "cuda.shared.array" : "cuda.local.array";
+  const ast::Expr* shape_expr = e.args.size() > 0 ? e.args[0].get() : nullptr;
+  const ast::Expr* dtype_expr = e.args.size() > 1 ? e.args[1].get() : nullptr;
+  for (const ast::Keyword& k : e.keywords) {
+    if (k.name == "shape" && !shape_expr) shape_expr = k.value.get();
+    else if (k.name == "dtype" && !dtype_expr) dtype_expr = k.value.get();
+    else {
+      report(DiagId::UnexpectedKeyword, k.name_range, {shown, k.name});
+      return {error_value(e.range)};
+    }
+  }
+  if (e.args.size() > 2 || !shape_expr || !dtype_expr) {
+    report(DiagId::WrongArgCount, e.range, {shown, "2 (shape, dtype)", std::to_string(e.args.size() + e.keywords.size())});
+    return {error_value(e.range)};
+  }
+  ExprRef sv = value(*shape_expr);
+  const Type* elem = dtype_arg(*dtype_expr);
+  if (sv->type->is_error() || !elem) return {error_value(e.range)};
+  std::vector<ExprRef> dims;
+  if (sv->kind == ExprKind::MakeTuple) dims = sv->as<MakeTupleExpr>().elements;
+  else dims.push_back(sv);
+  std::vector<ExprRef> shape;
+  int64_t total = 1;
+  for (const ExprRef& d : dims) {
+    if (d->kind != ExprKind::Const || !d->type->is_int() || d->as<ConstExpr>().int_value <= 0 || dims.size() > 4) {
+      report(DiagId::GpuArrayShape, shape_expr->range, {shown, text(shape_expr->range)});
+      return {error_value(e.range)};
+    }
+    total *= d->as<ConstExpr>().int_value;
+    if (total > (int64_t{1} << 24)) {
+      report(DiagId::UnsupportedHint, shape_expr->range, {shown + " of more than 2**24 elements", "use a device array"});
+      return {error_value(e.range)};
+    }
+    shape.push_back(make_const_int(int64(), d->as<ConstExpr>().int_value, d->range));
+  }
+  return {std::make_shared<IntrinsicExpr>(array_type(elem, static_cast<int>(shape.size()), Layout::C), e.range, m.intrinsic, shape)};
+}
+
+Typed FunctionChecker::cuda_atomic(const std::string& op, const ast::CallExpr& e) {
+  std::string shown = "cuda.atomic." + op;
+  Intrinsic id = op == "add" ? Intrinsic::AtomicAdd : op == "sub" ? Intrinsic::AtomicSub : op == "max" ? Intrinsic::AtomicMax
+               : op == "min" ? Intrinsic::AtomicMin : op == "exch" ? Intrinsic::AtomicExch : op == "cas" ? Intrinsic::AtomicCas
+               : Intrinsic::None;
+  if (id == Intrinsic::None) {
+    report(DiagId::UnknownAttribute, e.callee->range, {"cuda.atomic", op});
+    return {error_value(e.range)};
+  }
+  if (!gpu_code()) {
+    report(DiagId::KernelOnly, e.callee->range, {shown + "()"});
+    return {error_value(e.range)};
+  }
+  size_t n = id == Intrinsic::AtomicCas ? 4 : 3;
+  if (!check_arity(e, shown, n, n)) return {error_value(e.range)};
+  ExprRef array = value(*e.args[0]);
+  ExprRef index = value(*e.args[1]);
+  std::vector<ExprRef> values;
+  for (size_t k = 2; k < n; ++k) values.push_back(value(*e.args[k]));
+  bool bad = array->type->is_error() || index->type->is_error();
+  for (const ExprRef& v : values) bad = bad || v->type->is_error();
+  if (bad) return {error_value(e.range)};
+  const Type* t = array->type;
+  if (!t->is_array()) {
+    report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "an array", t->str()});
+    return {error_value(e.range)};
+  }
+  const Type* el = t->elem();
+  bool ok_type = (el->is_int() && (el->bits() == 32 || el->bits() == 64)) ||
+                 (el->is_float() && id != Intrinsic::AtomicCas);
+  if (!ok_type) {
+    report(DiagId::AtomicType, e.args[0]->range, {shown + "()", id == Intrinsic::AtomicCas ? "" : ", float32, float64", t->str()});
+    return {error_value(e.range)};
+  }
+  std::vector<ExprRef> args{array};
+  std::vector<ExprRef> parts;
+  if (index->type->is_tuple()) {
+    for (size_t k = 0; k < index->type->elements().size(); ++k) {
+      const Type* et = index->type->elements()[k];
+      ExprRef part = index->kind == ExprKind::MakeTuple ? index->as<MakeTupleExpr>().elements[k]
+                                                         : std::make_shared<TupleGetExpr>(et, e.args[1]->range, index, static_cast<int>(k));
+      parts.push_back(part);
+    }
+  } else {
+    parts.push_back(index);
+  }
+  for (const ExprRef& p : parts) {
+    if (!p->type->is_int()) {
+      report(DiagId::BadIndexType, e.args[1]->range, {p->type->str()});
+      return {error_value(e.range)};
+    }
+    args.push_back(make_cast(p, int64()));
+  }
+  if (static_cast<int>(parts.size()) != t->ndim()) {
+    report(DiagId::BadArgType, e.args[1]->range, {shown, "2", "one index per dimension (" + std::to_string(t->ndim()) + ")", index->type->str()});
+    return {error_value(e.range)};
+  }
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (!values[k]->type->is_numeric()) {
+      report(DiagId::BadArgType, e.args[k + 2]->range, {shown, std::to_string(k + 3), "a number", values[k]->type->str()});
+      return {error_value(e.range)};
+    }
+    args.push_back(make_cast(values[k], el));
+  }
+  return {std::make_shared<IntrinsicExpr>(el, e.range, id, args)};
+}
+
+bool FunctionChecker::launch_dims(const ast::Expr& e, std::vector<ExprRef>& out) {
+  ExprRef v = value(e);
+  if (v->type->is_error()) return false;
+  std::vector<ExprRef> parts;
+  if (v->type->is_integral()) {
+    parts.push_back(v);
+  } else if (v->type->is_tuple() && !v->type->elements().empty() && v->type->elements().size() <= 3) {
+    for (size_t k = 0; k < v->type->elements().size(); ++k) {
+      const Type* et = v->type->elements()[k];
+      if (!et->is_integral()) {
+        report(DiagId::LaunchConfig, e.range, {v->type->str()});
+        return false;
+      }
+      parts.push_back(v->kind == ExprKind::MakeTuple ? v->as<MakeTupleExpr>().elements[k]
+                                                     : std::make_shared<TupleGetExpr>(et, e.range, v, static_cast<int>(k)));
+    }
+  } else {
+    report(DiagId::LaunchConfig, e.range, {v->type->str()});
+    return false;
+  }
+  for (size_t k = 0; k < 3; ++k)
+    out.push_back(k < parts.size() ? make_cast(parts[k], int64()) : make_const_int(int64(), 1, e.range));
+  return true;
+}
+
+Typed FunctionChecker::launch(const ast::SubscriptExpr& config, const ast::CallExpr& e) {
+  std::string kernel = text(config.value->range);
+  const GlobalSymbol* g = config.value->kind == ast::ExprKind::Name ? global(config.value->as<ast::NameExpr>().id) : nullptr;
+  if (!g || g->kind != SymbolKind::Function) {
+    ExprRef v = value(*config.value);
+    if (!v->type->is_error()) report(DiagId::NotCallable, e.callee->range, {text(e.callee->range)});
+    return {error_value(e.range)};
+  }
+  if (fn_.target != Target::Host) {
+    report(DiagId::HostOnly, e.callee->range, {"launching a kernel (" + kernel + "[blocks, threads](...))"});
+    return {error_value(e.range)};
+  }
+  if (config.indices.size() != 2) {
+    if (config.indices.size() > 2 && config.indices.size() <= 4)
+      report(DiagId::UnsupportedHint, e.callee->range, {"the stream and shared-memory arguments of a kernel launch", "give [blocks, threads]"});
+    else
+      report(DiagId::LaunchConfig, e.callee->range, {text(e.callee->range)});
+    return {error_value(e.range)};
+  }
+  std::vector<ExprRef> dims;
+  bool ok = true;
+  for (const auto& i : config.indices) {
+    if (i->kind == ast::ExprKind::Slice) {
+      report(DiagId::LaunchConfig, i->range, {"slice"});
+      return {error_value(e.range)};
+    }
+    ok = launch_dims(*i, dims) && ok;
+  }
+  if (!ok) return {error_value(e.range)};
+  launching_ = dims;
+  Typed result = call_function(*g->function, e);
+  launching_.clear();
+  return result;
 }
 
 // ---------------------------------------------------------------------------------

@@ -108,11 +108,16 @@ struct IntrinsicExpr : Expr {
   Intrinsic id;
   std::vector<ExprRef> args;
 };
+// A call; with launch dimensions, the launch of a CUDA kernel from the host,
+// kernel[blocks, threads](args): its array arguments may be host arrays (copied to the
+// GPU and back) or device arrays, whatever the kernel's (host) parameter types say.
 struct CallExpr : Expr {
-  CallExpr(const Type* t, SourceRange r, const Function* callee, std::vector<ExprRef> args)
-      : Expr(ExprKind::Call, t, r), callee(callee), args(std::move(args)) {}
+  CallExpr(const Type* t, SourceRange r, const Function* callee, std::vector<ExprRef> args,
+           std::vector<ExprRef> launch = {})
+      : Expr(ExprKind::Call, t, r), callee(callee), args(std::move(args)), launch(std::move(launch)) {}
   const Function* callee;
   std::vector<ExprRef> args;
+  std::vector<ExprRef> launch;  // empty, or int64 grid x, y, z, then block x, y, z
 };
 struct LoadExpr : Expr {
   LoadExpr(const Type* t, SourceRange r, ExprRef a, std::vector<ExprRef> idx)

@@ -113,7 +113,8 @@ class Printer {
       }
       case ExprKind::Call: {
         const auto& c = e.as<CallExpr>();
-        out_ << "(call:" << e.type->str() << ' ' << c.callee->name;
+        out_ << (c.launch.empty() ? "(call:" : "(launch:") << e.type->str() << ' ' << c.callee->name;
+        for (const ExprRef& d : c.launch) sub(*d);
         for (const ExprRef& a : c.args) sub(*a);
         close();
         return;

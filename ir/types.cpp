@@ -47,8 +47,13 @@ const Type* string_type() { return interner().get(TypeKind::String); }
 const Type* arglist_type() { return interner().get(TypeKind::ArgList); }
 const Type* int64() { return int_type(64, true); }
 const Type* float64() { return float_type(64); }
-const Type* array_type(const Type* elem, int ndim, Layout layout) {
-  return interner().get(TypeKind::Array, 0, false, elem, ndim, layout);
+const Type* array_type(const Type* elem, int ndim, Layout layout, bool device) {
+  // An array's bits hold its device flag.
+  return interner().get(TypeKind::Array, device ? 1 : 0, false, elem, ndim, layout);
+}
+
+const Type* host_array(const Type* t) {
+  return t->is_device() ? array_type(t->elem(), t->ndim(), t->layout()) : t;
 }
 const Type* tuple_type(const std::vector<const Type*>& elements) {
   return interner().get(TypeKind::Tuple, 0, false, nullptr, 0, Layout::A, elements);
@@ -79,7 +84,7 @@ std::string Type::str() const {
     case TypeKind::Int: return (signed_ ? "int" : "uint") + std::to_string(bits_);
     case TypeKind::Float: return "float" + std::to_string(bits_);
     case TypeKind::Array:
-      return "array(" + elem_->str() + ", " + std::to_string(ndim_) + "d, " + (layout_ == Layout::C ? "C" : "A") + ")";
+      return std::string(bits_ == 1 ? "device " : "") + "array(" + elem_->str() + ", " + std::to_string(ndim_) + "d, " + (layout_ == Layout::C ? "C" : "A") + ")";
     case TypeKind::Tuple: {
       if (elements_.empty()) return "Tuple()";
       bool uniform = true;
@@ -137,8 +142,8 @@ const Type* unify(const Type* a, const Type* b) {
   if (a->is_error() || b->is_error()) return error_type();
   if (a->is_numeric() && b->is_numeric()) return promote(a, b);
   if (a->is_array() && b->is_array()) {
-    if (a->elem() != b->elem() || a->ndim() != b->ndim()) return nullptr;
-    return array_type(a->elem(), a->ndim(), Layout::A);
+    if (a->elem() != b->elem() || a->ndim() != b->ndim() || a->is_device() != b->is_device()) return nullptr;
+    return array_type(a->elem(), a->ndim(), Layout::A, a->is_device());
   }
   if (a->is_tuple() && b->is_tuple() && a->elements().size() == b->elements().size()) {
     std::vector<const Type*> elements;

@@ -41,6 +41,9 @@ class Type {
   const Type* elem() const { return elem_; }        // Array element, DType scalar
   int ndim() const { return ndim_; }                // Array
   Layout layout() const { return layout_; }         // Array
+  // Array: the data lives in GPU memory (cuda.to_device, cuda.device_array); host code
+  // passes such arrays to GPU functions but cannot read their elements.
+  bool is_device() const { return kind_ == TypeKind::Array && bits_ == 1; }
   const std::vector<const Type*>& elements() const { return elements_; }  // Tuple
 
   // Numba's spelling: float64, array(float32, 2d, C), UniTuple(int64 x 2).
@@ -67,7 +70,9 @@ const Type* string_type();
 const Type* arglist_type();
 const Type* int64();
 const Type* float64();
-const Type* array_type(const Type* elem, int ndim, Layout layout);
+const Type* array_type(const Type* elem, int ndim, Layout layout, bool device = false);
+// The same array type in host memory (GPU code sees every array as an ordinary array).
+const Type* host_array(const Type* t);
 const Type* tuple_type(const std::vector<const Type*>& elements);
 const Type* dtype_type(const Type* scalar);
 

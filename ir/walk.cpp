@@ -22,7 +22,10 @@ void for_each_operand(const Expr& e, const ExprVisitor& f) {
       sub(e.as<SelectExpr>().else_value);
       return;
     case ExprKind::Intrinsic: for (const auto& a : e.as<IntrinsicExpr>().args) sub(a); return;
-    case ExprKind::Call: for (const auto& a : e.as<CallExpr>().args) sub(a); return;
+    case ExprKind::Call:
+      for (const auto& d : e.as<CallExpr>().launch) sub(d);
+      for (const auto& a : e.as<CallExpr>().args) sub(a);
+      return;
     case ExprKind::Load:
       sub(e.as<LoadExpr>().array);
       for (const auto& i : e.as<LoadExpr>().indices) sub(i);

@@ -1,19 +1,22 @@
 // Arrays at run time: one block holds a reference count and the data; descriptors
 // ({meminfo, data, shape[n], strides[n]}, strides in bytes) point into it, so views
-// share their base's block and keep it alive.
+// share their base's block and keep it alive. runtime/array_block.h has the layout;
+// device arrays (runtime/cuda_runtime.cpp) have a header-only block.
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
 
+#include "runtime/array_block.h"
+#include "runtime/cuda_driver.h"
 #include "runtime/entry_points.h"
 #include "runtime/errors.h"
 
 namespace {
 
 // The block: a 64-byte header (the count first, as compiled code expects), then data.
-constexpr size_t kHeader = 64;
+constexpr size_t kHeader = nk::runtime::kBlockHeaderBytes;
 
 struct Desc {
   void* meminfo;
@@ -86,7 +89,11 @@ extern "C" int32_t nk_array_new(void* desc, int32_t ndim, int64_t itemsize, int3
                                           " for an array with shape " + shape_text, 0);
     return 1;
   }
-  *static_cast<int64_t*>(block) = 1;
+  nk::runtime::BlockHeader* header = nk::runtime::block_header(block);
+  *header = nk::runtime::BlockHeader{};
+  header->count = 1;
+  header->tag = nk::runtime::kHostBlock;
+  header->bytes = bytes;
   Desc* d = static_cast<Desc*>(desc);
   d->meminfo = block;
   d->data = static_cast<char*>(block) + kHeader;
@@ -99,7 +106,12 @@ extern "C" int32_t nk_array_new(void* desc, int32_t ndim, int64_t itemsize, int3
   return 0;
 }
 
-extern "C" void nk_array_free(void* meminfo) { std::free(meminfo); }
+extern "C" void nk_array_free(void* meminfo) {
+  // A device array's header owns GPU memory as well.
+  if (nk::runtime::is_device_block(meminfo))
+    nk::runtime::cuda_free_device_memory(nk::runtime::block_header(meminfo)->device_ptr);
+  std::free(meminfo);
+}
 
 extern "C" int32_t nk_array_copy(void* dst, void* src, int32_t ndim, int64_t itemsize) {
   std::memcpy(shape_of(dst), shape_of(src), sizeof(int64_t) * static_cast<size_t>(ndim));

@@ -102,10 +102,3 @@ extern "C" void nk_raise_recursion(void* function, int32_t line) {
   raise("RecursionError",
         std::string("maximum recursion depth exceeded in '") + static_cast<const char*>(function) + "'", line);
 }
-
-extern "C" void nk_cuda_unavailable(void* function, int32_t line) {
-  raise("RuntimeError",
-        std::string("cannot run '") + static_cast<const char*>(function) +
-            "' on a GPU: this nk has no CUDA backend yet; run with --target=cpu to run it on the CPU",
-        line);
-}

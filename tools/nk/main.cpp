@@ -34,6 +34,7 @@
 #include "ir/ir_printer.h"
 #include "nk/version.h"
 #include "runtime/cache.h"
+#include "runtime/cuda_driver.h"
 #include "runtime/entry_points.h"
 #include "runtime/errors.h"
 
@@ -410,14 +411,20 @@ bool write_output(const Options& o, const std::string& text) {
   return true;
 }
 
-// Honest refusals for what needs the code generator, which does not exist yet.
-int not_available(const std::string& what, const char* lands_with) {
-  std::cerr << "nk: error: " << what << " is not available yet: " << lands_with << '\n';
-  return kExitUsage;
+// GPU code's architecture: --gpu-arch, else the GPU's own when the program may have GPU
+// code (asking the driver costs its start-up, so only then), else sm_80.
+std::string gpu_arch(const Options& o, const std::string& source) {
+  if (!o.gpu_arch.empty()) return o.gpu_arch;
+  if ((o.target == Target::Cpu && o.target_given) || source.find("cuda") == std::string::npos) return "sm_80";
+  int major = 0, minor = 0;
+  std::string why;
+  if (runtime::cuda_device_arch(major, minor, why)) return "sm_" + std::to_string(major * 10 + minor);
+  return "sm_80";
 }
 
 codegen::CompileOptions compile_options(const Options& o, const SourceFile& file) {
   codegen::CompileOptions c;
+  c.gpu_arch = gpu_arch(o, file.text());
   c.opt_level = o.opt_level;
   c.lower.source = &file;
   c.lower.no_boundscheck = !o.boundscheck;
@@ -440,24 +447,27 @@ int generate(const Options& o, const SourceFile& file, const ir::Program& progra
     codegen::Emit emit = o.emit == Emit::Llvm      ? codegen::Emit::Llvm
                          : o.emit == Emit::OptLlvm ? codegen::Emit::OptLlvm
                          : o.emit == Emit::Asm     ? codegen::Emit::Asm
+                         : o.emit == Emit::Ptx     ? codegen::Emit::Ptx
                                                    : codegen::Emit::Obj;
     std::string text;
     bool ok = timer.measure("codegen", [&] { return codegen::emit_program(program, options, emit, text, error); });
     if (!ok) {
       std::cerr << "nk: error: " << error << '\n';
-      return kExitInternalError;
+      return emit == codegen::Emit::Ptx ? kExitCompileError : kExitInternalError;
     }
     return write_output(o, text) ? kExitSuccess : kExitUsage;
   }
   codegen::PhaseTimes times;
   std::string object;
   if (!codegen::compile_object(program, options, object, times, error)) {
-    std::cerr << "nk: internal error: code generation failed: " << error << '\n';
-    return kExitInternalError;
+    // What fails here is the GPU half (no libdevice, code the GPU cannot run) or LLVM.
+    std::cerr << "nk: error: code generation failed: " << error << '\n';
+    return kExitCompileError;
   }
   timer.report("lower", times.lower_ms);
   timer.report("optimize", times.optimize_ms);
   timer.report("machine code", times.codegen_ms);
+  if (times.ptx_ms > 0) timer.report("PTX", times.ptx_ms);
   if (o.cache) {
     // A cache that cannot be written is not an error: the program still runs.
     std::string cache_error;
@@ -476,7 +486,8 @@ std::string cache_key(const Options& o, const std::string& source) {
                     codegen::llvm_version() + "\ntarget " +
                     codegen::target_fingerprint(o.opt_level) + "\noptions boundscheck=" + (o.boundscheck ? "1" : "0") +
                     " fastmath=" + (o.fastmath ? "1" : "0") + " cuda_on_cpu=" +
-                    (o.target == Target::Cpu && o.target_given ? "1" : "0") + "\nsource " + runtime::hash_hex(source) + "\n";
+                    (o.target == Target::Cpu && o.target_given ? "1" : "0") + " gpu_arch=" + gpu_arch(o, source) +
+                    "\nsource " + runtime::hash_hex(source) + "\n";
   return key + source;
 }
 
@@ -494,6 +505,7 @@ int run_object(const Options& o, const std::string& object, PhaseTimer& timer) {
   runtime::set_argv(std::move(argv));
   int32_t status = timer.measure("run", [&] { return compiled->run_main(); });
   runtime::flush_output();
+  if (double load = runtime::cuda_module_load_seconds(); load > 0) timer.report("PTX load (in run)", load * 1000);
   if (status != 0) {
     runtime::print_error(std::cerr, o.file);
     runtime::clear_error();
@@ -517,7 +529,6 @@ int cache_command(const Options& o) {
 
 int run_command(const Options& o) {
   if (o.command == Command::Cache) return cache_command(o);
-  if (o.emit == Emit::Ptx) return not_available("'--emit=ptx'", "PTX generation lands with the CUDA target");
 
   std::string text;
   std::string error;
