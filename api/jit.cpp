@@ -16,6 +16,7 @@
 #include "ir/check.h"
 #include "nk/version.h"
 #include "runtime/cache.h"
+#include "runtime/cuda_driver.h"
 #include "runtime/entry_points.h"
 #include "runtime/errors.h"
 
@@ -76,12 +77,20 @@ std::vector<CompileDiagnostic> structured(const Diagnostics& diags) {
   throw CompileError(structured(diags), rendered.str());
 }
 
+// GPU code's architecture under Target::Cuda: the GPU's own, else sm_80.
+std::string gpu_arch(const Options& o) {
+  int major = 0, minor = 0;
+  std::string why;
+  if (o.target == Target::Cuda && runtime::cuda_device_arch(major, minor, why)) return "sm_" + std::to_string(major * 10 + minor);
+  return "sm_80";
+}
+
 // Everything the object code of one specialisation depends on.
 std::string spec_key(const Options& o, const std::string& source, const std::string& name, const std::string& sig) {
   return std::string("nk ") + kVersion + " build " + runtime::build_fingerprint() + "\nllvm " +
          codegen::llvm_version() + "\ntarget " +
          codegen::target_fingerprint(o.opt_level) + "\noptions boundscheck=" + (o.boundscheck ? "1" : "0") +
-         " fastmath=" + (o.fastmath ? "1" : "0") + "\nfunction " + name + sig + "\nsource " + runtime::hash_hex(source) +
+         " fastmath=" + (o.fastmath ? "1" : "0") + " cuda=" + (o.target == Target::Cuda ? gpu_arch(o) : "cpu") + "\nfunction " + name + sig + "\nsource " + runtime::hash_hex(source) +
          "\n" + source;
 }
 
@@ -137,6 +146,9 @@ Resolved resolve(ModuleState& m, const std::string& name, const std::vector<std:
   size_t index = 0;
   while (index < program.functions.size() && program.functions[index].get() != program.requested) ++index;
   NK_CHECK(program.requested && index < program.functions.size()) << "no specialisation of " << name;
+  if (program.requested->target == ir::Target::CudaKernel || program.requested->target == ir::Target::CudaDevice)
+    throw Error("nk: '" + name + "' is a @cuda.jit " + (program.requested->target == ir::Target::CudaKernel ? "kernel" : "device function") +
+                ": the C++ API calls functions; launch kernels from a .nk host program");
 
   codegen::CompileOptions copts;
   copts.opt_level = o.opt_level;
@@ -145,6 +157,9 @@ Resolved resolve(ModuleState& m, const std::string& name, const std::vector<std:
   copts.lower.fastmath = o.fastmath;
   copts.lower.symbol_prefix = prefix;
   copts.lower.entry_points = true;
+  // Target::Cpu runs @jit(target="cuda") functions on the CPU, Target::Cuda on the GPU.
+  copts.lower.cuda_on_cpu = o.target != Target::Cuda;
+  copts.gpu_arch = gpu_arch(o);
   std::string object, error;
   codegen::PhaseTimes times;
   if (!codegen::compile_object(program, copts, object, times, error)) throw Error("nk: code generation failed: " + error);
@@ -172,8 +187,6 @@ void throw_pending(ModuleState& m) {
 const std::string& Module::name() const { return state_->file.name(); }
 
 Jit::Jit(Options options) : state_(std::make_shared<detail::JitState>()) {
-  if (options.target == Target::Cuda)
-    throw Error("nk: the CUDA target is not available yet (nk has no CUDA backend); use Target::Cpu");
   if (options.opt_level < 0 || options.opt_level > 3) throw Error("nk: opt_level must be 0..3");
   state_->options = std::move(options);
   std::string error;

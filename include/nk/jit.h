@@ -22,7 +22,9 @@ namespace nk {
 enum class Target { Cpu, Cuda };
 
 struct Options {
-  Target target = Target::Cpu;  // Cuda: not available yet (load_* throws nk::Error)
+  // Cpu: @jit(target="cuda") functions run on the CPU too; Cuda: their top-level loops
+  // run on the GPU (a call without a usable GPU throws nk::RuntimeError, kind CudaError).
+  Target target = Target::Cpu;
   int opt_level = 3;            // 0..3
   bool boundscheck = true;      // false: as --no-boundscheck
   bool fastmath = false;

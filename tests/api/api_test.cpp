@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cmath>
 #include <fstream>
 #include <nk/nk.h>
@@ -234,9 +235,43 @@ TEST(Api, OptionsAndCache) {
     std::vector<double> v(4, 2.0);
     EXPECT_EQ(m.call<double>("total", nk::view(v)), 8.0);
   }
-  nk::Options cuda;
-  cuda.target = nk::Target::Cuda;
-  EXPECT_THROW(nk::Jit{cuda}, nk::Error);
+}
+
+const char* kGpuKernels = R"(
+from nk import jit, cuda
+
+@jit(target="cuda")
+def double_all(a):
+    for i in range(len(a)):
+        a[i] *= 2.0
+
+@cuda.jit
+def kernel(a):
+    a[cuda.grid(1)] = 1.0
+)";
+
+// Target::Cpu runs @jit(target="cuda") functions on the CPU; Target::Cuda on the GPU,
+// which fails with a CudaError without a driver (forced here, so also on a GPU machine).
+TEST(Api, CudaTargets) {
+  std::vector<double> v(5, 1.5);
+  nk::Jit cpu;
+  nk::Module m = cpu.load_source(kGpuKernels);
+  m.call("double_all", nk::view(v));
+  EXPECT_EQ(v[4], 3.0);
+  EXPECT_THROW(m.call("kernel", nk::view(v)), nk::Error);
+  setenv("NK_CUDA_DRIVER", "/nonexistent/libcuda.so.1", 1);
+  nk::Options options;
+  options.target = nk::Target::Cuda;
+  nk::Jit gpu(options);
+  nk::Module g = gpu.load_source(kGpuKernels);
+  try {
+    g.call("double_all", nk::view(v));
+    ADD_FAILURE() << "expected a CudaError";
+  } catch (const nk::RuntimeError& e) {
+    EXPECT_EQ(e.kind(), "CudaError");
+    EXPECT_NE(e.message().find("no CUDA driver"), std::string::npos) << e.message();
+  }
+  EXPECT_EQ(v[4], 3.0);
 }
 
 TEST(Api, ManyThreadsCompileAndCallAtOnce) {
