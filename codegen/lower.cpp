@@ -517,10 +517,15 @@ void ModuleLowering::emit_kernel_entry(const Function& f) {
   for (const Type* t : f.params) fields.push_back(value_type(t));
   auto* params = llvm::StructType::get(ctx_, fields);
   auto* p = llvm::PointerType::getUnqual(ctx_);
-  auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {p}, false);
+  // A kernel without parameters takes none (the launch passes no parameter buffer).
+  bool none = f.params.empty();
+  auto* fty = none ? llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), false)
+                   : llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {p}, false);
   auto* entry = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, kernel_symbol(index_of(&f), f.name), module_.get());
-  entry->addParamAttr(0, llvm::Attribute::getWithByValType(ctx_, params));
-  entry->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
+  if (!none) {
+    entry->addParamAttr(0, llvm::Attribute::getWithByValType(ctx_, params));
+    entry->addParamAttr(0, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(8)));
+  }
   mark_kernel(entry);
   IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", entry));
   std::vector<Value*> args;

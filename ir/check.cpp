@@ -2036,7 +2036,8 @@ Typed FunctionChecker::call_array_method(ExprRef array, const std::string& metho
                                             std::vector<ExprRef>{array})};
   }
   if ((method == "copy" || method == "fill") &&
-      (!not_in_gpu_code("a." + method + "() in GPU code", e.callee->range) || !host_elements_ok(t, e.callee->range)))
+      (!not_in_gpu_code("a." + method + "() in GPU code", e.callee->range) ||
+       !host_elements_ok(t, e.callee->kind == ast::ExprKind::Attribute ? e.callee->as<ast::AttributeExpr>().value->range : e.callee->range)))
     return {error_value(e.range)};
   if (method == "copy") {
     if (e.callee->kind == ast::ExprKind::Attribute && !check_arity(e, "copy", 0, 0)) return {error_value(e.range)};
@@ -2219,7 +2220,8 @@ Typed FunctionChecker::cuda_call(const std::string& name, const Member* m, const
     ExprRef n = value(*e.args[0]);
     if (n->type->is_error()) return {error_value(r)};
     if (n->kind != ExprKind::Const || !n->type->is_int() || n->as<ConstExpr>().int_value < 1 || n->as<ConstExpr>().int_value > 3) {
-      report(DiagId::BadArgType, e.args[0]->range, {shown, "1", "the constant 1, 2 or 3", n->type->str()});
+      report(DiagId::BadArgType, e.args[0]->range,
+             {shown, "1", "the constant 1, 2 or 3", n->kind == ExprKind::Const && n->type->is_int() ? text(e.args[0]->range) : n->type->str()});
       return {error_value(r)};
     }
     auto sreg = [&](Intrinsic id, int axis) {
