@@ -1,6 +1,6 @@
 """The 5-point float32 stencil of stencil2d.nk with numba.cuda, on device arrays:
 
-    b[i, j] = 0.5 * a[i, j] + 0.125 * (a[i-1, j] + a[i+1, j] + a[i, j-1] + a[i, j+1])
+    b[i, j] = 0.5 * a[i, j] + 0.125 * (a[i-1, j] + a[i+1, j] + a[i, j-1] + a[i, j+1])   (float32)
 
     python3 bench/gpu/stencil2d_numba.py [REPS] [N] [M]    (defaults 20, 10000, N)
 
@@ -28,13 +28,17 @@ BX = 32
 BY = 8
 TPB = 256
 LOOP_BLOCKS = 1024
+# float32 constants: a bare 0.5 would make Numba compute in float64 (nk keeps float32,
+# SPEC 2.3: Python literals are weak), as the .cu does with 0.5f
+HALF = np.float32(0.5)
+EIGHTH = np.float32(0.125)
 
 
 @cuda.jit
 def stencil_thread(a, b):
     j, i = cuda.grid(2)
     if i >= 1 and i < a.shape[0] - 1 and j >= 1 and j < a.shape[1] - 1:
-        b[i, j] = 0.5 * a[i, j] + 0.125 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
+        b[i, j] = HALF * a[i, j] + EIGHTH * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
 
 
 @cuda.jit
@@ -44,7 +48,7 @@ def stencil_flat(a, b):
     for k in range(cuda.grid(1), count, cuda.gridsize(1)):
         i = k // w + 1
         j = k % w + 1
-        b[i, j] = 0.5 * a[i, j] + 0.125 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
+        b[i, j] = HALF * a[i, j] + EIGHTH * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
 
 
 @cuda.jit
@@ -52,7 +56,7 @@ def stencil_rows(a, b):
     for r in range(cuda.grid(1), a.shape[0] - 2, cuda.gridsize(1)):
         i = r + 1
         for j in range(1, a.shape[1] - 1):
-            b[i, j] = 0.5 * a[i, j] + 0.125 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
+            b[i, j] = HALF * a[i, j] + EIGHTH * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
 
 
 def median(times):
