@@ -198,6 +198,8 @@ class FunctionLowering {
   // calls it and folds the block's partial results.
   void run_gpu_loop_body(const ForRangeStmt& s, const GpuLoop& loop);
   void emit_gpu_loop_entry(llvm::Function* body, const GpuLoop& loop);
+  void run_iterations(const ForRangeStmt& s, Value* first, Value* limit, Value* stride, Value* start, Value* step,
+                      const char* name);
 
  private:
   // ---- helpers ----
@@ -1176,6 +1178,34 @@ void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
   }
 }
 
+// Iterations k = first, first + stride, ... < limit of loop `s`, its variable taking
+// start + k * step: a chunk of a prange loop, or one GPU thread's share of a loop.
+void FunctionLowering::run_iterations(const ForRangeStmt& s, Value* first, Value* limit, Value* stride, Value* start,
+                                      Value* step, const char* name) {
+  std::string n = name;
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::BasicBlock* header = block((n + ".cond").c_str());
+  llvm::BasicBlock* body = block((n + ".body").c_str());
+  llvm::BasicBlock* latch = block((n + ".inc").c_str());
+  llvm::BasicBlock* done = block((n + ".end").c_str());
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* k = b_.CreatePHI(i64(), 2, "k");
+  k->addIncoming(first, pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(k, limit), body, done);
+  b_.SetInsertPoint(body);
+  b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(k, step)), locals_[static_cast<size_t>(s.local)]);
+  loops_.push_back({latch, done});
+  stmt(*s.body);
+  loops_.pop_back();
+  if (!terminated()) b_.CreateBr(latch);
+  b_.SetInsertPoint(latch);
+  // k < limit, and limit + stride stays far from overflow (counts and grids are small).
+  k->addIncoming(b_.CreateNSWAdd(k, stride), latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(done);
+}
+
 void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info) {
   in_chunk_ = true;
   begin_function();
@@ -1201,27 +1231,7 @@ void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info
   Value* start = b_.CreateLoad(i64(), ctx_slot(n));
   Value* step = b_.CreateLoad(i64(), ctx_slot(n + 1));
   Value* count = b_.CreateLoad(i64(), ctx_slot(n + 2));
-  llvm::BasicBlock* pre = b_.GetInsertBlock();
-  llvm::BasicBlock* header = block("chunk.cond");
-  llvm::BasicBlock* body = block("chunk.body");
-  llvm::BasicBlock* latch = block("chunk.inc");
-  llvm::BasicBlock* done = block("chunk.end");
-  b_.CreateBr(header);
-  b_.SetInsertPoint(header);
-  llvm::PHINode* k = b_.CreatePHI(i64(), 2, "k");
-  k->addIncoming(begin, pre);
-  b_.CreateCondBr(b_.CreateICmpSLT(k, end), body, done);
-  b_.SetInsertPoint(body);
-  b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(k, step)), locals_[static_cast<size_t>(s.local)]);
-  loops_.push_back({latch, done});
-  stmt(*s.body);
-  loops_.pop_back();
-  if (!terminated()) b_.CreateBr(latch);
-  b_.SetInsertPoint(latch);
-  Value* next = b_.CreateNSWAdd(k, c64(1));
-  k->addIncoming(next, latch);
-  b_.CreateBr(header);
-  b_.SetInsertPoint(done);
+  run_iterations(s, begin, end, c64(1), start, step, "chunk");
   // This chunk's partial results.
   size_t r = 0;
   for (const auto& [v, op] : info.reductions) {
@@ -2406,26 +2416,7 @@ void FunctionLowering::run_gpu_loop_body(const ForRangeStmt& s, const GpuLoop& l
   Value* first = b_.CreateAdd(special_register(Intrinsic::ThreadIdx, 0),
                               b_.CreateMul(special_register(Intrinsic::BlockIdx, 0), special_register(Intrinsic::BlockDim, 0)));
   Value* stride = b_.CreateMul(special_register(Intrinsic::BlockDim, 0), special_register(Intrinsic::GridDim, 0));
-  llvm::BasicBlock* pre = b_.GetInsertBlock();
-  llvm::BasicBlock* header = block("grid.cond");
-  llvm::BasicBlock* body = block("grid.body");
-  llvm::BasicBlock* latch = block("grid.inc");
-  llvm::BasicBlock* done = block("grid.end");
-  b_.CreateBr(header);
-  b_.SetInsertPoint(header);
-  llvm::PHINode* k = b_.CreatePHI(i64(), 2, "k");
-  k->addIncoming(first, pre);
-  b_.CreateCondBr(b_.CreateICmpSLT(k, count), body, done);
-  b_.SetInsertPoint(body);
-  b_.CreateStore(b_.CreateAdd(start, b_.CreateMul(k, step)), locals_[static_cast<size_t>(s.local)]);
-  loops_.push_back({latch, done});
-  stmt(*s.body);
-  loops_.pop_back();
-  if (!terminated()) b_.CreateBr(latch);
-  b_.SetInsertPoint(latch);
-  k->addIncoming(b_.CreateAdd(k, stride), latch);
-  b_.CreateBr(header);
-  b_.SetInsertPoint(done);
+  run_iterations(s, first, count, stride, start, step, "grid");
   for (size_t r = 0; r < loop.reductions.size(); ++r) {
     int v = loop.reductions[r];
     b_.CreateStore(b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(v)].type), locals_[static_cast<size_t>(v)]),
