@@ -4,6 +4,9 @@
 #include "nk/jit.h"
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -141,7 +144,9 @@ Resolved resolve(ModuleState& m, const std::string& name, const std::vector<std:
   options.function = name;
   options.signature = sig;
   options.host = false;
+  auto check_start = std::chrono::steady_clock::now();
   ir::Program program = ir::check(m.module, m.file, diags, options);
+  double check_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - check_start).count();
   if (diags.has_errors()) throw_compile_error(diags);
   size_t index = 0;
   while (index < program.functions.size() && program.functions[index].get() != program.requested) ++index;
@@ -168,7 +173,13 @@ Resolved resolve(ModuleState& m, const std::string& name, const std::vector<std:
     std::string cache_error;
     cache.store(key, std::to_string(index) + "\n" + return_type + "\n" + object, cache_error);
   }
+  auto link_start = std::chrono::steady_clock::now();
   r = link(*m.jit, prefix, object, index, return_type);
+  if (std::getenv("NK_TIME")) {
+    double link_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - link_start).count();
+    std::fprintf(stderr, "nk: time: %s%s: types %.3f setup %.3f lower %.3f optimize %.3f machine code %.3f link %.3f ms\n",
+                 name.c_str(), sig.c_str(), check_ms, times.setup_ms, times.lower_ms, times.optimize_ms, times.codegen_ms, link_ms);
+  }
   m.specs[name + sig] = r;
   return r;
 }

@@ -1,42 +1,30 @@
-// LLJIT setup, the new-pass-manager pipeline at -O0..-O3 for the host CPU (its name and
-// features, so loops vectorise with AVX2/AVX-512 where present), and the emitters.
+// LLJIT setup, the compile of a program to an object (with a pooled host compiler,
+// codegen/host_compiler.h), and the emitters.
 #include "codegen/jit.h"
 
-#include <llvm/Analysis/CGSCCPassManager.h>
-#include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
-#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
-#include <llvm/Passes/PassBuilder.h>
-#include <llvm/Transforms/Scalar/InductiveRangeCheckElimination.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <algorithm>
 #include <chrono>
-#include <mutex>
+#include <exception>
+#include <thread>
 
-#include "codegen/optimize.h"
+#include "codegen/host_compiler.h"
 #include "codegen/ptx.h"
 #include "frontend/internal_error.h"
 
 namespace nk::codegen {
 namespace {
-
-void initialize_llvm() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    llvm::InitializeNativeTargetAsmParser();
-  });
-}
 
 std::string to_string(llvm::Error e) {
   std::string s;
@@ -49,42 +37,6 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-llvm::orc::JITTargetMachineBuilder host_machine_builder(int opt_level) {
-  auto jtmb = llvm::cantFail(llvm::orc::JITTargetMachineBuilder::detectHost());
-  jtmb.setCodeGenOptLevel(opt_level == 0 ? llvm::CodeGenOptLevel::None
-                          : opt_level == 1 ? llvm::CodeGenOptLevel::Less
-                          : opt_level == 2 ? llvm::CodeGenOptLevel::Default
-                                           : llvm::CodeGenOptLevel::Aggressive);
-  return jtmb;
-}
-
-void prepare(llvm::Module& module, llvm::TargetMachine& tm) {
-  module.setDataLayout(tm.createDataLayout());
-  module.setTargetTriple(tm.getTargetTriple().str());
-  // Every function gets the host CPU's name and features, so the vectorisers use them.
-  std::string cpu = tm.getTargetCPU().str();
-  std::string features = tm.getTargetFeatureString().str();
-  for (llvm::Function& f : module) {
-    if (f.isDeclaration()) continue;
-    f.addFnAttr("target-cpu", cpu);
-    if (!features.empty()) f.addFnAttr("target-features", features);
-    f.addFnAttr(llvm::Attribute::NoUnwind);
-  }
-}
-
-bool emit_object(llvm::Module& module, llvm::TargetMachine& tm, std::string& out, std::string& error) {
-  llvm::SmallString<0> buffer;
-  llvm::raw_svector_ostream bos(buffer);
-  llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, bos, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    error = "the target cannot emit object files";
-    return false;
-  }
-  pm.run(module);
-  out.assign(buffer.begin(), buffer.end());
-  return true;
-}
-
 class JitProgram : public CompiledProgram {
  public:
   std::unique_ptr<Engine> engine;
@@ -95,24 +47,17 @@ class JitProgram : public CompiledProgram {
 }  // namespace
 
 std::string target_fingerprint(int opt_level) {
-  initialize_llvm();
-  auto jtmb = host_machine_builder(opt_level);
-  std::string s = jtmb.getTargetTriple().str() + ";" + jtmb.getCPU() + ";";
-  for (const std::string& f : jtmb.getFeatures().getFeatures()) s += f + ",";
-  return s + ";O" + std::to_string(opt_level);
+  // The host does not change while the process runs: computed once (every cache key has it).
+  static const std::string host = [] {
+    auto jtmb = host_machine_builder(3);
+    std::string s = jtmb.getTargetTriple().str() + ";" + jtmb.getCPU() + ";";
+    for (const std::string& f : jtmb.getFeatures().getFeatures()) s += f + ",";
+    return s;
+  }();
+  return host + ";O" + std::to_string(opt_level);
 }
 
 namespace {
-
-std::unique_ptr<llvm::TargetMachine> host_target_machine(int opt_level, std::string& error) {
-  initialize_llvm();
-  auto tm_or = host_machine_builder(opt_level).createTargetMachine();
-  if (!tm_or) {
-    error = to_string(tm_or.takeError());
-    return nullptr;
-  }
-  return std::move(*tm_or);
-}
 
 // Gives the host module its GPU code: the PTX text, which the kGpuModuleRef global
 // points to (the runtime loads it on the first launch).
@@ -130,7 +75,7 @@ bool embed_ptx(llvm::Module& host, const std::string& ptx) {
 // Lowers `program` for the host and, unless `optimise` is false, optimises it; its GPU
 // code is compiled to PTX and embedded (or, with `gpu_out`, handed over unoptimised).
 std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const CompileOptions& options,
-                                           llvm::LLVMContext& context, llvm::TargetMachine& tm, bool optimise,
+                                           llvm::LLVMContext& context, HostCompiler& compiler, bool optimise,
                                            PhaseTimes& times, std::string& error,
                                            std::unique_ptr<llvm::Module>* gpu_out = nullptr) {
   auto start = std::chrono::steady_clock::now();
@@ -146,10 +91,10 @@ std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const Com
     embed_ptx(*module, ptx);
     times.ptx_ms = ms_since(start);
   }
-  prepare(*module, tm);
+  compiler.prepare(*module);
   if (optimise) {
     start = std::chrono::steady_clock::now();
-    optimize_module(*module, tm, options.opt_level);
+    compiler.optimize(*module);
     times.optimize_ms = ms_since(start);
   }
   return module;
@@ -157,17 +102,110 @@ std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const Com
 
 }  // namespace
 
-bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
-                    PhaseTimes& times, std::string& error) {
-  std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(options.opt_level, error);
-  if (!tm) return false;
+namespace {
+
+bool compile_module_object(const ir::Program& program, const CompileOptions& options, std::string& object,
+                           PhaseTimes& times, std::string& error) {
+  auto setup = std::chrono::steady_clock::now();
+  HostCompilerLease compiler = acquire_host_compiler(options.opt_level, error);
+  if (!compiler) return false;
+  times.setup_ms = ms_since(setup);
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, true, times, error);
+  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *compiler, true, times, error);
   if (!module) return false;
   auto start = std::chrono::steady_clock::now();
-  bool ok = emit_object(*module, *tm, object, error);
+  bool ok = compiler->emit(*module, false, object, error);
   times.codegen_ms = ms_since(start);
   return ok;
+}
+
+bool splittable(const ir::Program& program) {
+  bool host = false, functions = false;
+  for (const auto& f : program.functions) {
+    if (f->target == ir::Target::CudaKernel || f->target == ir::Target::CudaDevice || f->target == ir::Target::CudaAuto)
+      return false;
+    (f->target == ir::Target::Host ? host : functions) = true;
+  }
+  return host && functions;
+}
+
+// A bundle of object files: the magic line, then each object as its size in decimal,
+// a newline and its bytes.
+constexpr const char* kBundleMagic = "!<nk-objects>\n";
+
+std::string bundle(const std::vector<std::string>& objects) {
+  std::string out = kBundleMagic;
+  for (const std::string& o : objects) out += std::to_string(o.size()) + "\n" + o;
+  return out;
+}
+
+bool unbundle(const std::string& data, std::vector<std::string>& objects) {
+  size_t magic = std::char_traits<char>::length(kBundleMagic);
+  if (data.compare(0, magic, kBundleMagic) != 0) {
+    objects = {data};
+    return true;
+  }
+  for (size_t at = magic; at < data.size();) {
+    size_t nl = data.find('\n', at);
+    if (nl == std::string::npos || nl == at || nl - at > 19) return false;
+    uint64_t size = 0;
+    for (size_t i = at; i < nl; ++i) {
+      if (data[i] < '0' || data[i] > '9') return false;
+      size = size * 10 + static_cast<uint64_t>(data[i] - '0');
+    }
+    if (size > data.size() - nl - 1) return false;
+    objects.push_back(data.substr(nl + 1, size));
+    at = nl + 1 + size;
+  }
+  return !objects.empty();
+}
+
+}  // namespace
+
+bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
+                    PhaseTimes& times, std::string& error) {
+  auto start = std::chrono::steady_clock::now();
+  if (!options.split_host_program || options.opt_level < 2 || !splittable(program)) {
+    bool ok = compile_module_object(program, options, object, times, error);
+    times.wall_ms = ms_since(start);
+    return ok;
+  }
+  struct Half {
+    CompileOptions options;
+    std::string object, error;
+    PhaseTimes times;
+    bool ok = false;
+    std::exception_ptr failure;  // an internal error of the lowering
+    void compile(const ir::Program& p) {
+      try {
+        ok = compile_module_object(p, options, object, times, error);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+  };
+  Half functions{options}, host{options};
+  functions.options.lower.part = LowerOptions::Part::Functions;
+  host.options.lower.part = LowerOptions::Part::HostProgram;
+  host.options.opt_level = 0;
+  std::thread worker([&] { functions.compile(program); });
+  auto host_start = std::chrono::steady_clock::now();
+  host.compile(program);
+  double host_ms = ms_since(host_start);
+  worker.join();
+  for (Half* h : {&host, &functions}) {
+    if (h->failure) std::rethrow_exception(h->failure);
+    if (!h->ok) {
+      error = h->error;
+      return false;
+    }
+  }
+  object = bundle({host.object, functions.object});
+  times = functions.times;
+  times.setup_ms = std::max(host.times.setup_ms, functions.times.setup_ms);
+  times.host_program_ms = host_ms;
+  times.wall_ms = ms_since(start);
+  return true;
 }
 
 namespace {
@@ -227,7 +265,14 @@ std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_
                                              std::string& error) {
   auto result = std::make_unique<JitProgram>();
   result->engine = Engine::create(opt_level, runtime, error);
-  if (!result->engine || !result->engine->add_object(object, error)) return nullptr;
+  if (!result->engine) return nullptr;
+  std::vector<std::string> objects;
+  if (!unbundle(object, objects)) {
+    error = "malformed object bundle";
+    return nullptr;
+  }
+  for (const std::string& o : objects)
+    if (!result->engine->add_object(o, error)) return nullptr;
   void* main_fn = result->engine->lookup(kMainSymbol, error);
   if (!main_fn) return nullptr;
   result->main_fn = reinterpret_cast<int32_t (*)()>(main_fn);
@@ -248,35 +293,27 @@ bool emit_program(const ir::Program& program, const CompileOptions& options, Emi
                   std::string& error) {
   PhaseTimes times;
   if (emit == Emit::Obj) return compile_object(program, options, out, times, error);
-  std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(options.opt_level, error);
-  if (!tm) return false;
+  HostCompilerLease compiler = acquire_host_compiler(options.opt_level, error);
+  if (!compiler) return false;
   llvm::LLVMContext context;
   if (emit == Emit::Ptx) {
     std::unique_ptr<llvm::Module> gpu;
-    if (!build_module(program, options, context, *tm, false, times, error, &gpu)) return false;
+    if (!build_module(program, options, context, *compiler, false, times, error, &gpu)) return false;
     if (!gpu) {
       error = "the program has no GPU code (no @cuda.jit kernel or @jit(target=\"cuda\") function is reached)";
       return false;
     }
     return compile_ptx(std::move(gpu), options.gpu_arch, options.opt_level, out, error);
   }
-  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *tm, emit != Emit::Llvm, times, error);
+  std::unique_ptr<llvm::Module> module =
+      build_module(program, options, context, *compiler, emit != Emit::Llvm, times, error);
   if (!module) return false;
-  llvm::raw_string_ostream os(out);
   if (emit == Emit::Llvm || emit == Emit::OptLlvm) {
+    llvm::raw_string_ostream os(out);
     module->print(os, nullptr);
     return true;
   }
-  llvm::SmallString<0> buffer;
-  llvm::raw_svector_ostream bos(buffer);
-  llvm::legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, bos, nullptr, llvm::CodeGenFileType::AssemblyFile)) {
-    error = "the target cannot emit assembly";
-    return false;
-  }
-  pm.run(*module);
-  out.assign(buffer.begin(), buffer.end());
-  return true;
+  return compiler->emit(*module, true, out, error);
 }
 
 }  // namespace nk::codegen

@@ -20,12 +20,22 @@ struct CompileOptions {
   int opt_level = 3;  // 0..3
   LowerOptions lower;
   std::string gpu_arch = "sm_80";  // GPU code's architecture (the caller asks the driver)
+  // compile_object at -O2/-O3: compile the host program (at -O0: it is glue that calls
+  // the compiled functions, never inlined into it) and the functions (at opt_level) as
+  // two modules on two threads, and return both objects in one bundle (load_object
+  // takes it). Programs with GPU code are compiled as one module.
+  bool split_host_program = false;
 };
 
 // Milliseconds spent in each phase, for `nk run --time`.
+// With split_host_program, lower/optimize/codegen are the functions' module's, and
+// host_program_ms is the host program's module (all three phases) compiled meanwhile.
 struct PhaseTimes {
+  double setup_ms = 0;  // the target machine (the first time in a process)
   double lower_ms = 0, optimize_ms = 0, codegen_ms = 0;
   double ptx_ms = 0;  // GPU code: linking, optimisation and PTX emission
+  double host_program_ms = 0;
+  double wall_ms = 0;  // compile_object from start to end
 };
 
 // Names and addresses of the runtime's entry points (runtime/entry_points.h).
@@ -55,7 +65,8 @@ std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const C
                                              const SymbolTable& runtime, PhaseTimes& times, std::string& error);
 
 // The same in two steps, so the object code can be cached: compile to a relocatable
-// object for this host, then link it into a JIT in this process.
+// object for this host (or a bundle of two, see split_host_program), then link it into
+// a JIT in this process.
 bool compile_object(const ir::Program& program, const CompileOptions& options, std::string& object,
                     PhaseTimes& times, std::string& error);
 std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_level, const SymbolTable& runtime,

@@ -59,6 +59,21 @@ struct VersionedAccess {
   int64_t min_offset, max_offset;
 };
 
+// An index that keeps its value through an innermost loop (made of constants and locals
+// the body does not assign: `i + 1` in a loop over j), checked once before the loop.
+struct InvariantIndex {
+  int array;  // local
+  int axis;
+  const Expr* index;
+};
+
+// What the unchecked copy of an innermost loop may assume (see versioned_accesses).
+struct LoopVersioning {
+  std::vector<VersionedAccess> offsets;  // array[..., loopvar + c, ...]
+  std::vector<InvariantIndex> invariants;
+  bool empty() const { return offsets.empty() && invariants.empty(); }
+};
+
 bool loop_offset(const Expr& index, int loopvar, int64_t& offset);
 
 struct Val {
@@ -162,7 +177,14 @@ class ModuleLowering {
   // for host code that calls them), the GPU module's kernels and device functions.
   bool lives_here(const Function& f) const {
     if (gpu_) return f.target == Target::CudaKernel || f.target == Target::CudaDevice;
+    if (f.target == Target::Host && options_.part == LowerOptions::Part::Functions) return false;
     return f.target != Target::CudaKernel;
+  }
+  // Whether this module defines `f` (see LowerOptions::Part), besides declaring it.
+  bool defined_here(const Function& f) const {
+    if (!lives_here(f)) return false;
+    if (gpu_ || options_.part == LowerOptions::Part::All) return true;
+    return (f.target == Target::Host) == (options_.part == LowerOptions::Part::HostProgram);
   }
   void declare_functions();
   void lower_functions();
@@ -182,7 +204,11 @@ void ModuleLowering::emit_entry_point(const Function& f, const std::string& name
     const Type* t = f.params[i];
     args.push_back(t->is_array() || t->is_tuple() ? slot : b.CreateLoad(value_type(t), slot));
   }
-  b.CreateRet(b.CreateCall(functions_.at(&f), args));
+  // The specialisation is compiled as its own function anyway: not inlined here, or
+  // its body would be optimised and compiled twice.
+  llvm::CallInst* call = b.CreateCall(functions_.at(&f), args);
+  call->addFnAttr(llvm::Attribute::NoInline);
+  b.CreateRet(call);
 }
 
 class FunctionLowering {
@@ -243,7 +269,7 @@ class FunctionLowering {
   // is out of bounds; it is neither vectorised nor unrolled (less code to compile).
   void emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step, llvm::ConstantInt* const_step,
                         bool fallback = false);
-  std::vector<VersionedAccess> versioned_accesses(const ForRangeStmt& s);
+  LoopVersioning versioned_accesses(const ForRangeStmt& s);
   void parallel_for_range(const ForRangeStmt& s);
   void begin_function();  // entry/exit blocks and the locals' storage
   void end_function();    // the exit block: release arrays, return the status
@@ -315,7 +341,11 @@ class FunctionLowering {
   // known to be in bounds.
   int proven_loopvar_ = -1;
   std::set<std::pair<int, int>> proven_;
-  bool index_proven(const Expr& array, int axis, const Expr& index) const;
+  // Invariant indices checked before the loop: they may be negative (and wrap), but are
+  // known to be within -size..size-1.
+  std::set<const Expr*> proven_invariant_;
+  enum class Proof { None, InBounds, WrapOnly };
+  Proof index_proven(const Expr& array, int axis, const Expr& index) const;
   SourceRange statement_range_;  // of the statement being lowered
 };
 
@@ -465,7 +495,7 @@ void ModuleLowering::declare_functions() {
 
 void ModuleLowering::lower_functions() {
   for (const auto& f : program_.functions)
-    if (lives_here(*f)) FunctionLowering(*this, *f, functions_[f.get()]).run();
+    if (defined_here(*f)) FunctionLowering(*this, *f, functions_[f.get()]).run();
   if (gpu_)
     for (const auto& f : program_.functions)
       if (f->target == Target::CudaKernel) emit_kernel_entry(*f);
@@ -556,7 +586,7 @@ std::unique_ptr<llvm::Module> ModuleLowering::run() {
   if (options_.entry_points) {
     size_t k = 0;
     for (const auto& f : program_.functions) {
-      if (f->target != Target::Host && lives_here(*f)) emit_entry_point(*f, entry_symbol(options_.symbol_prefix, k));
+      if (f->target != Target::Host && defined_here(*f)) emit_entry_point(*f, entry_symbol(options_.symbol_prefix, k));
       ++k;
     }
   }
@@ -914,19 +944,27 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   // An innermost unit-step loop whose accesses a[..., i + c, ...] can be checked once
   // up front runs in two versions: unchecked when the whole index range is in bounds,
   // the ordinary checked loop otherwise (so errors are still raised where they occur).
-  std::vector<VersionedAccess> accesses;
-  if (const_step && const_step->isOne() && boundscheck() && proven_loopvar_ < 0) accesses = versioned_accesses(s);
-  if (accesses.empty()) {
+  LoopVersioning versioning;
+  if (const_step && const_step->isOne() && boundscheck() && proven_loopvar_ < 0) versioning = versioned_accesses(s);
+  if (versioning.empty()) {
     emit_serial_loop(s, start, stop, step, const_step);
     return;
   }
+  auto axis_size = [&](int array, int axis) {
+    Value* desc = b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(array)].type), locals_[static_cast<size_t>(array)]);
+    return b_.CreateExtractValue(desc, {2u, static_cast<unsigned>(axis)});
+  };
   Value* ok = b_.getTrue();
-  for (const VersionedAccess& a : accesses) {
-    Value* desc = b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(a.array)].type), locals_[static_cast<size_t>(a.array)]);
-    Value* size = b_.CreateExtractValue(desc, {2u, static_cast<unsigned>(a.axis)});
+  for (const VersionedAccess& a : versioning.offsets) {
+    Value* size = axis_size(a.array, a.axis);
     Value* lo = b_.CreateAdd(start, c64(a.min_offset));
     Value* hi = b_.CreateAdd(b_.CreateSub(stop, c64(1)), c64(a.max_offset));
     ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateICmpSGE(lo, c64(0)), b_.CreateICmpSLT(hi, size)));
+  }
+  for (const InvariantIndex& a : versioning.invariants) {
+    Value* size = axis_size(a.array, a.axis);
+    Value* index = scalar(*a.index);  // pure: constants, locals, + - *
+    ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateICmpSGE(index, b_.CreateNeg(size)), b_.CreateICmpSLT(index, size)));
   }
   llvm::BasicBlock* fast = block("for.unchecked");
   llvm::BasicBlock* slow = block("for.checked");
@@ -934,9 +972,11 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   b_.CreateCondBr(b_.CreateOr(ok, b_.CreateICmpSGE(start, stop)), fast, slow);
   b_.SetInsertPoint(fast);
   proven_loopvar_ = s.local;
-  for (const VersionedAccess& a : accesses) proven_.insert({a.array, a.axis});
+  for (const VersionedAccess& a : versioning.offsets) proven_.insert({a.array, a.axis});
+  for (const InvariantIndex& a : versioning.invariants) proven_invariant_.insert(a.index);
   emit_serial_loop(s, start, stop, step, const_step);
   proven_.clear();
+  proven_invariant_.clear();
   proven_loopvar_ = -1;
   if (!terminated()) b_.CreateBr(done);
   b_.SetInsertPoint(slow);
@@ -1006,7 +1046,7 @@ bool loop_offset(const Expr& index, int loopvar, int64_t& offset) {
   return offset > -(int64_t{1} << 40) && offset < (int64_t{1} << 40);
 }
 
-std::vector<VersionedAccess> FunctionLowering::versioned_accesses(const ForRangeStmt& s) {
+LoopVersioning FunctionLowering::versioned_accesses(const ForRangeStmt& s) {
   // Only innermost loops (versioning nested loops would copy bodies exponentially), and
   // only while the loop variable and the arrays keep their values through the body.
   bool has_loop = false;
@@ -1021,6 +1061,20 @@ std::vector<VersionedAccess> FunctionLowering::versioned_accesses(const ForRange
     if (e.kind == ExprKind::Let) assigned.insert(e.as<LetExpr>().local);
   });
   if (has_loop || assigned.count(s.local)) return {};
+  // Integer arithmetic that cannot raise, on values the body does not change.
+  std::function<bool(const Expr&)> invariant = [&](const Expr& e) {
+    if (e.type != int64()) return false;
+    if (e.kind == ExprKind::Const) return true;
+    if (e.kind == ExprKind::Local) {
+      int l = e.as<LocalExpr>().index;
+      return l != s.local && !assigned.count(l);
+    }
+    if (e.kind != ExprKind::Binary) return false;
+    const auto& b = e.as<BinaryExpr>();
+    return (b.op == BinaryOp::Add || b.op == BinaryOp::Sub || b.op == BinaryOp::Mul) && invariant(*b.lhs) &&
+           invariant(*b.rhs);
+  };
+  LoopVersioning out;
   std::map<std::pair<int, int>, VersionedAccess> found;
   auto consider = [&](const ExprRef& array, const std::vector<ExprRef>& indices) {
     if (array->kind != ExprKind::Local) return;
@@ -1028,6 +1082,14 @@ std::vector<VersionedAccess> FunctionLowering::versioned_accesses(const ForRange
     if (assigned.count(a) || !fn_.locals[static_cast<size_t>(a)].type->is_array()) return;
     for (size_t k = 0; k < indices.size(); ++k) {
       int64_t offset;
+      if (invariant(*indices[k])) {
+        // Only arithmetic (i + 1, n - 1 - i): a constant is checked cheaply where it is
+        // (and is often negative), and LLVM moves the one check of a bare local out of
+        // the loop by itself (measured on matmul, with better code than when it is
+        // checked here).
+        if (indices[k]->kind == ExprKind::Binary) out.invariants.push_back({a, static_cast<int>(k), indices[k].get()});
+        continue;
+      }
       if (!loop_offset(*indices[k], s.local, offset)) continue;
       auto [it, fresh] = found.insert({{a, static_cast<int>(k)}, {a, static_cast<int>(k), offset, offset}});
       if (!fresh) {
@@ -1044,16 +1106,16 @@ std::vector<VersionedAccess> FunctionLowering::versioned_accesses(const ForRange
     for_each_child(x, [](const Expr&) {}, stores);
   };
   stores(*s.body);
-  std::vector<VersionedAccess> out;
-  for (const auto& [key, access] : found) out.push_back(access);
+  for (const auto& [key, access] : found) out.offsets.push_back(access);
   return out;
 }
 
-bool FunctionLowering::index_proven(const Expr& array, int axis, const Expr& index) const {
-  if (proven_loopvar_ < 0 || array.kind != ExprKind::Local) return false;
-  if (!proven_.count({array.as<LocalExpr>().index, axis})) return false;
+FunctionLowering::Proof FunctionLowering::index_proven(const Expr& array, int axis, const Expr& index) const {
+  if (proven_loopvar_ < 0 || array.kind != ExprKind::Local) return Proof::None;
+  if (proven_invariant_.count(&index)) return Proof::WrapOnly;
+  if (!proven_.count({array.as<LocalExpr>().index, axis})) return Proof::None;
   int64_t offset;
-  return loop_offset(index, proven_loopvar_, offset);
+  return loop_offset(index, proven_loopvar_, offset) ? Proof::InBounds : Proof::None;
 }
 
 // ---- parallel loops ----
@@ -1948,10 +2010,14 @@ Value* FunctionLowering::element_address(const Val& array, const Expr* array_exp
   int n = at->ndim();
   for (int k = 0; k < n; ++k) {
     Value* size = b_.CreateExtractValue(array.v, {2u, static_cast<unsigned>(k)});
-    // In the unchecked version of a loop, a proven index needs neither wrap nor check.
-    Value* i = index_proven(*array_expr, k, *indices[static_cast<size_t>(k)])
-                   ? idx[static_cast<size_t>(k)]
-                   : wrap_and_check(idx[static_cast<size_t>(k)], size, k, r);
+    // In the unchecked version of a loop, a proven index needs no check, and no wrap
+    // either unless it may be negative.
+    Value* i = idx[static_cast<size_t>(k)];
+    switch (index_proven(*array_expr, k, *indices[static_cast<size_t>(k)])) {
+      case Proof::InBounds: break;
+      case Proof::WrapOnly: i = b_.CreateSelect(b_.CreateICmpSLT(i, c64(0)), b_.CreateAdd(i, size), i); break;
+      case Proof::None: i = wrap_and_check(i, size, k, r); break;
+    }
     // The innermost stride of a C-contiguous array is the item size: a constant lets
     // LLVM see unit-stride accesses and vectorise.
     Value* stride = (k == n - 1 && at->layout() == Layout::C) ? c64(static_cast<int64_t>(item))

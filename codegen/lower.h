@@ -29,6 +29,11 @@ struct LowerOptions {
   // index in Program::functions): args[i] points to argument i (a scalar, or an array
   // descriptor or tuple), so C++ can call any signature through one function type.
   bool entry_points = false;
+  // Which definitions the module gets: everything, only the host program (nk_main; the
+  // functions it calls are declared), or only the functions (no nk_main). The two
+  // halves link together; `nk run` compiles them at once on two threads.
+  enum class Part { All, HostProgram, Functions };
+  Part part = Part::All;
 };
 
 // The symbol of specialisation `index`'s entry point (LowerOptions::entry_points).

@@ -1,5 +1,9 @@
-// LLVM's optimisation pipeline for a module, at -O0..-O3, for a target machine.
+// LLVM's optimisation pipeline for a module, at -O0..-O3, for a target machine. An
+// Optimizer builds the pipeline once and runs it on any number of modules (one at a
+// time: it is not shared between threads).
 #pragma once
+
+#include <memory>
 
 namespace llvm {
 class Module;
@@ -8,6 +12,21 @@ class TargetMachine;
 
 namespace nk::codegen {
 
+class Optimizer {
+ public:
+  // `tm` must outlive the optimizer.
+  Optimizer(llvm::TargetMachine& tm, int opt_level);
+  ~Optimizer();
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+  void run(llvm::Module& module);
+
+ private:
+  struct Pipeline;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+// One-off: builds the pipeline and runs it once.
 void optimize_module(llvm::Module& module, llvm::TargetMachine& tm, int opt_level);
 
 }  // namespace nk::codegen
