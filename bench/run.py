@@ -14,8 +14,10 @@ versions into build/bench-c/, then for ROUNDS rounds runs, kernel by kernel, nk
 (`build/bin/nk run --time --no-cache`), the C binary and Numba (/usr/bin/python3 with
 Debian's python3-numba) one after the other, checks that all runs of a kernel print the
 same checksum, and prints the medians over the rounds, the ratios nk/C and nk/Numba with
-their geomeans, and nk's compile time (parse + types + lower + optimize + machine code,
-from the `nk: time:` lines). It writes bench/results/results.md and
+their geomeans, nk's compile time of the whole file (parse + types + compile, from the
+`nk: time:` lines of `nk run`) and the first call's compile time of the kernel alone
+through the C++ API (build/bench/nk_compile_time, the SPEC's "first call of a typical
+kernel"). It writes bench/results/results.md and
 bench/results/plot.svg (not with --check-only).
 
 --size-scale S passes S as sys.argv[1] / argv[1] to every kernel (the default, 4, is the
@@ -44,7 +46,11 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 
 LINE = re.compile(r"^(\S+) ([0-9]+(?:\.[0-9]*)?) ms \(check (.*)\)\s*$")
 TIME = re.compile(r"^nk: time: (.+?) ([0-9]+(?:\.[0-9]*)?) ms\s*$")
-COMPILE_PHASES = ("parse", "types", "lower", "optimize", "machine code")
+# "compile" is the wall time of lowering, optimising and machine code (nk compiles the
+# host program and the functions on two threads); older nk printed only the phases.
+COMPILE_PHASES = ("parse", "types", "compile")
+OLD_COMPILE_PHASES = ("parse", "types", "lower", "optimize", "machine code")
+FIRST_CALL = re.compile(r"^\| (\S+) \| ([0-9.]+) \|")
 C_FLAGS = ["-std=c11", "-O3", "-march=native", "-ffp-contract=off"]
 RUN_TIMEOUT = 600
 
@@ -67,9 +73,10 @@ class Run:
         self.phases = phases or {}
 
     def compile_ms(self):
-        if not any(p in self.phases for p in COMPILE_PHASES):
+        phases = COMPILE_PHASES if "compile" in self.phases else OLD_COMPILE_PHASES
+        if not any(p in self.phases for p in phases):
             return None
-        return sum(self.phases.get(p, 0.0) for p in COMPILE_PHASES)
+        return sum(self.phases.get(p, 0.0) for p in phases)
 
 
 def execute(cmd, env=None, retry_busy=False):
@@ -345,7 +352,25 @@ class Suite:
 
     # ---- reporting ----------------------------------------------------------------
 
+    def first_call_ms(self):
+        """The C++ API's first-call compile time of each kernel (median ms by name), from
+        build/bench/nk_compile_time next to the nk binary; {} when it is not built."""
+        tool = os.path.join(os.path.dirname(os.path.dirname(self.nk)), "bench", "nk_compile_time")
+        if not os.access(tool, os.X_OK):
+            self.note("build/bench/nk_compile_time not built: no first-call column")
+            return {}
+        rc, out, err = execute([tool, "--samples", "7", "--only", ",".join(self.kernels)])
+        if rc != 0:
+            warn(f"nk_compile_time failed: {err.strip()[-500:]}")
+        found = {}
+        for line in out.splitlines():
+            m = FIRST_CALL.match(line)
+            if m:
+                found[m.group(1)] = float(m.group(2))
+        return found
+
     def summarize(self, runs):
+        first = self.first_call_ms()
         rows = []
         for name in self.kernels:
             med = {impl: median([r.ms for r in rs if r.error is None])
@@ -358,20 +383,22 @@ class Suite:
                 "nk/C": nk / c if nk and c else None,
                 "nk/Numba": nk / nb if nk and nb else None,
                 "compile": comp,
+                "first": first.get(name),
             })
         return rows
 
     def table(self, rows, markdown):
-        head = ["kernel", "nk ms", "C ms", "Numba ms", "nk/C", "nk/Numba", "compile ms"]
+        head = ["kernel", "nk ms", "C ms", "Numba ms", "nk/C", "nk/Numba", "compile ms", "1st call ms"]
         body = []
         for r in rows:
             body.append([r["name"] + (" (prange)" if r["parallel"] else ""),
                          fmt(r["nk"], 3), fmt(r["C"], 3), fmt(r["Numba"], 3),
-                         fmt(r["nk/C"]), fmt(r["nk/Numba"]), fmt(r["compile"], 1)])
+                         fmt(r["nk/C"]), fmt(r["nk/Numba"]), fmt(r["compile"], 1), fmt(r["first"], 1)])
         gc = geomean([r["nk/C"] for r in rows])
         gn = geomean([r["nk/Numba"] for r in rows])
         gcomp = geomean([r["compile"] for r in rows])
-        body.append(["geomean", "", "", "", fmt(gc), fmt(gn), fmt(gcomp, 1)])
+        gfirst = geomean([r["first"] for r in rows])
+        body.append(["geomean", "", "", "", fmt(gc), fmt(gn), fmt(gcomp, 1), fmt(gfirst, 1)])
         if markdown:
             lines = ["| " + " | ".join(head) + " |",
                      "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]

@@ -459,6 +459,7 @@ int generate(const Options& o, const SourceFile& file, const ir::Program& progra
   }
   codegen::PhaseTimes times;
   std::string object;
+  options.split_host_program = true;
   if (!codegen::compile_object(program, options, object, times, error)) {
     // What fails here is the GPU half (no libdevice, code the GPU cannot run) or LLVM.
     std::cerr << "nk: error: code generation failed: " << error << '\n';
@@ -468,6 +469,9 @@ int generate(const Options& o, const SourceFile& file, const ir::Program& progra
   timer.report("optimize", times.optimize_ms);
   timer.report("machine code", times.codegen_ms);
   if (times.ptx_ms > 0) timer.report("PTX", times.ptx_ms);
+  // The host program is compiled on a second thread meanwhile (one module otherwise).
+  if (times.host_program_ms > 0) timer.report("host program (in parallel)", times.host_program_ms);
+  timer.report("compile", times.wall_ms);
   if (o.cache) {
     // A cache that cannot be written is not an error: the program still runs.
     std::string cache_error;
