@@ -55,8 +55,7 @@ Commands:
   types FILE.nk              print each compiled function's signature and the
                              types of its locals (like Numba's inspect_types)
   compile FILE.nk --emit=K   print one stage's output; K is one of
-                               tokens, ast, ir, llvm, opt-llvm, asm, obj
-                               (ptx: not available yet)
+                               tokens, ast, ir, llvm, opt-llvm, asm, obj, ptx
   run FILE.nk [ARGS...]      compile and run the host program; ARGS go to sys.argv
   cache info|clear           show or empty the compilation cache
 
