@@ -275,6 +275,8 @@ class FunctionLowering {
   void end_function();    // the exit block: release arrays, return the status
   Value* identity(ReductionOp op, const Type* t);
   Value* combine(ReductionOp op, const Type* t, Value* a, Value* b);
+  void fold_partials(int local, ReductionOp op, Value* count, const char* name,
+                     const std::function<Value*(Value* c)>& part);
   void print(const PrintStmt& s);
   void print_value(Value* v, const Type* t);
 
@@ -1214,30 +1216,39 @@ void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
 
   check_status(b_.CreateCall(m_.runtime("nk_parallel_for"), {chunk, ctx, count, chunks}));
   // Fold the partial results in chunk order.
-  for (size_t r = 0; r < reductions.size(); ++r) {
-    int v = reductions[r].first;
-    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
-    llvm::BasicBlock* pre = b_.GetInsertBlock();
-    llvm::BasicBlock* header = block("prange.fold");
-    llvm::BasicBlock* loop = block("prange.fold.body");
-    llvm::BasicBlock* done = block("prange.fold.end");
-    Value* initial = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(v)]);
-    b_.CreateBr(header);
-    b_.SetInsertPoint(header);
-    llvm::PHINode* c = b_.CreatePHI(i64(), 2);
-    llvm::PHINode* acc = b_.CreatePHI(vt(t), 2);
-    c->addIncoming(c64(0), pre);
-    acc->addIncoming(initial, pre);
-    b_.CreateCondBr(b_.CreateICmpSLT(c, chunks), loop, done);
-    b_.SetInsertPoint(loop);
-    Value* part = b_.CreateLoad(vt(t), b_.CreateGEP(partials[r].second, partials[r].first, {c64(0), c}));
-    Value* next = combine(reductions[r].second, t, acc, part);
-    c->addIncoming(b_.CreateAdd(c, c64(1)), loop);
-    acc->addIncoming(next, loop);
-    b_.CreateBr(header);
-    b_.SetInsertPoint(done);
-    b_.CreateStore(acc, locals_[static_cast<size_t>(v)]);
-  }
+  for (size_t r = 0; r < reductions.size(); ++r)
+    fold_partials(reductions[r].first, reductions[r].second, chunks, "prange.fold", [&](Value* c) {
+      const Type* t = fn_.locals[static_cast<size_t>(reductions[r].first)].type;
+      return b_.CreateLoad(vt(t), b_.CreateGEP(partials[r].second, partials[r].first, {c64(0), c}));
+    });
+}
+
+// local = local OP part(0) OP part(1) ... OP part(count - 1), in that order: the
+// partial results of prange chunks or GPU blocks, folded deterministically.
+void FunctionLowering::fold_partials(int local, ReductionOp op, Value* count, const char* name,
+                                     const std::function<Value*(Value* c)>& part) {
+  const Type* t = fn_.locals[static_cast<size_t>(local)].type;
+  std::string n = name;
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  llvm::BasicBlock* header = block(n.c_str());
+  llvm::BasicBlock* body = block((n + ".body").c_str());
+  llvm::BasicBlock* done = block((n + ".end").c_str());
+  Value* initial = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(local)]);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* c = b_.CreatePHI(i64(), 2);
+  llvm::PHINode* acc = b_.CreatePHI(vt(t), 2);
+  c->addIncoming(c64(0), pre);
+  acc->addIncoming(initial, pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(c, count), body, done);
+  b_.SetInsertPoint(body);
+  Value* next = combine(op, t, acc, part(c));
+  llvm::BasicBlock* end = b_.GetInsertBlock();
+  c->addIncoming(b_.CreateAdd(c, c64(1)), end);
+  acc->addIncoming(next, end);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(done);
+  b_.CreateStore(acc, locals_[static_cast<size_t>(local)]);
 }
 
 // Iterations k = first, first + stride, ... < limit of loop `s`, its variable taking
@@ -2408,29 +2419,11 @@ void FunctionLowering::gpu_loop(const ForRangeStmt& s) {
   size_t nred = loop.reductions.size();
   for (size_t r = 0; r < nred; ++r) {
     int v = loop.reductions[r];
-    const Type* t = fn_.locals[static_cast<size_t>(v)].type;
-    llvm::BasicBlock* pre = b_.GetInsertBlock();
-    llvm::BasicBlock* header = block("gpu.fold");
-    llvm::BasicBlock* body = block("gpu.fold.body");
-    llvm::BasicBlock* done = block("gpu.fold.end");
-    Value* initial = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(v)]);
-    b_.CreateBr(header);
-    b_.SetInsertPoint(header);
-    llvm::PHINode* c = b_.CreatePHI(i64(), 2);
-    llvm::PHINode* acc = b_.CreatePHI(vt(t), 2);
-    c->addIncoming(c64(0), pre);
-    acc->addIncoming(initial, pre);
-    b_.CreateCondBr(b_.CreateICmpSLT(c, nblocks), body, done);
-    b_.SetInsertPoint(body);
-    Value* offset = b_.CreateAdd(c64(static_cast<int64_t>(loop.tail_bytes)),
-                                 b_.CreateMul(b_.CreateAdd(b_.CreateMul(c, c64(static_cast<int64_t>(nred))), c64(static_cast<int64_t>(r))), c64(8)));
-    Value* part = b_.CreateLoad(vt(t), b_.CreateGEP(i8(), out, offset));
-    Value* next = combine(loop.info.reductions.at(v), t, acc, part);
-    c->addIncoming(b_.CreateAdd(c, c64(1)), body);
-    acc->addIncoming(next, body);
-    b_.CreateBr(header);
-    b_.SetInsertPoint(done);
-    b_.CreateStore(acc, locals_[static_cast<size_t>(v)]);
+    fold_partials(v, loop.info.reductions.at(v), nblocks, "gpu.fold", [&](Value* c) {
+      Value* offset = b_.CreateAdd(c64(static_cast<int64_t>(loop.tail_bytes)),
+                                   b_.CreateMul(b_.CreateAdd(b_.CreateMul(c, c64(static_cast<int64_t>(nred))), c64(static_cast<int64_t>(r))), c64(8)));
+      return b_.CreateLoad(vt(fn_.locals[static_cast<size_t>(v)].type), b_.CreateGEP(i8(), out, offset));
+    });
   }
   // What the last iteration leaves behind, as after a serial loop.
   llvm::BasicBlock* ran = block("gpu.ran");
