@@ -22,6 +22,7 @@
 
 #include "frontend/internal_error.h"
 #include "ir/call_graph.h"
+#include "ir/nonnegative.h"
 #include "ir/parallel_loop.h"
 #include "ir/walk.h"
 
@@ -267,6 +268,8 @@ class FunctionLowering {
   void for_range(const ForRangeStmt& s);
   // `fallback`: the checked copy of a versioned loop, which runs only when some access
   // is out of bounds; it is neither vectorised nor unrolled (less code to compile).
+  llvm::MDNode* loop_id();
+  llvm::MDNode* fallback_loop_id();
   void emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step, llvm::ConstantInt* const_step,
                         bool fallback = false);
   LoopVersioning versioned_accesses(const ForRangeStmt& s);
@@ -315,7 +318,9 @@ class FunctionLowering {
   Val call(const CallExpr& e);
   Value* element_address(const Val& array, const Expr* array_expr, const Type* at, const std::vector<ExprRef>& indices,
                          SourceRange r);
-  Value* wrap_and_check(Value* index, Value* size, int axis, SourceRange r);
+  // `index` known non-negative (ir/nonnegative.h): no wrap-around, only the check.
+  Value* wrap_and_check(Value* index, Value* size, int axis, SourceRange r, bool nonnegative = false);
+  bool nonnegative(const Expr& index) const { return is_nonnegative(index, nonnegative_); }
   Val view(const ViewExpr& e);
   Val new_array(const NewArrayExpr& e);
   Value* format(const FormatExpr& e);
@@ -342,6 +347,7 @@ class FunctionLowering {
   // loop, accesses array[..., loopvar + c, ...] on these (array local, axis) pairs are
   // known to be in bounds.
   int proven_loopvar_ = -1;
+  std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
   std::set<std::pair<int, int>> proven_;
   // Invariant indices checked before the loop: they may be negative (and wrap), but are
   // known to be within -size..size-1.
@@ -720,6 +726,7 @@ void FunctionLowering::run() {
 }
 
 void FunctionLowering::begin_function() {
+  if (nonnegative_.empty()) nonnegative_ = nonnegative_locals(fn_);
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   llvm::BasicBlock* body = block("body");
@@ -987,6 +994,38 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   b_.SetInsertPoint(done);
 }
 
+// Loop metadata. A loop LLVM vectorises keeps a scalar copy for the last iterations
+// (fewer than the vector step, 32 for float64 on AVX-512); left alone, LLVM unrolls that
+// copy at run time too, and strength reduction over its unrolled addresses was the
+// largest single cost of compiling loop nests (jacobi_2d 55 -> 41 ms). So the scalar
+// remainder of a vectorised loop is not unrolled; loops LLVM does not vectorise keep
+// their unrolling (the metadata below applies to the remainder only).
+llvm::MDNode* FunctionLowering::loop_id() {
+  llvm::LLVMContext& ctx = m_.ctx();
+  auto attr = [&](const char* name) { return llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, name)}); };
+  llvm::MDNode* vectorized = llvm::MDNode::get(
+      ctx, {llvm::MDString::get(ctx, "llvm.loop.isvectorized"), llvm::ConstantAsMetadata::get(b_.getInt32(1))});
+  llvm::MDNode* remainder = llvm::MDNode::get(
+      ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.followup_epilogue"), vectorized,
+            attr("llvm.loop.unroll.runtime.disable")});
+  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, {nullptr, remainder});
+  id->replaceOperandWith(0, id);
+  return id;
+}
+
+// The checked copy of a versioned loop runs only when an index may be out of bounds:
+// neither vectorised nor unrolled, it stays small and cheap to compile.
+llvm::MDNode* FunctionLowering::fallback_loop_id() {
+  llvm::LLVMContext& ctx = m_.ctx();
+  llvm::MDNode* id = llvm::MDNode::getDistinct(
+      ctx, {nullptr,
+            llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+                                    llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))}),
+            llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.unroll.disable")})});
+  id->replaceOperandWith(0, id);
+  return id;
+}
+
 void FunctionLowering::emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step,
                                         llvm::ConstantInt* const_step, bool fallback) {
   llvm::BasicBlock* pre = b_.GetInsertBlock();
@@ -1016,18 +1055,7 @@ void FunctionLowering::emit_serial_loop(const ForRangeStmt& s, Value* start, Val
   Value* next = b_.CreateNSWAdd(i, step);
   i->addIncoming(next, latch);
   llvm::BranchInst* back = b_.CreateBr(header);
-  if (fallback) {
-    llvm::LLVMContext& ctx = m_.ctx();
-    auto flag = [&](const char* name) {
-      return llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, name),
-                                     llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))});
-    };
-    llvm::MDNode* loop_id = llvm::MDNode::getDistinct(
-        ctx, {nullptr, flag("llvm.loop.vectorize.enable"),
-              llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.unroll.disable")})});
-    loop_id->replaceOperandWith(0, loop_id);
-    back->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
-  }
+  back->setMetadata(llvm::LLVMContext::MD_loop, fallback ? fallback_loop_id() : loop_id());
   b_.SetInsertPoint(end);
 }
 
@@ -1275,7 +1303,7 @@ void FunctionLowering::run_iterations(const ForRangeStmt& s, Value* first, Value
   b_.SetInsertPoint(latch);
   // k < limit, and limit + stride stays far from overflow (counts and grids are small).
   k->addIncoming(b_.CreateNSWAdd(k, stride), latch);
-  b_.CreateBr(header);
+  b_.CreateBr(header)->setMetadata(llvm::LLVMContext::MD_loop, loop_id());
   b_.SetInsertPoint(done);
 }
 
@@ -1996,9 +2024,10 @@ Val FunctionLowering::call(const CallExpr& e) {
   return {b_.CreateLoad(vt(callee->return_type), ret), callee->return_type->is_array()};
 }
 
-Value* FunctionLowering::wrap_and_check(Value* index, Value* size, int axis, SourceRange r) {
+Value* FunctionLowering::wrap_and_check(Value* index, Value* size, int axis, SourceRange r, bool nonnegative) {
   // Negative indices count from the end (Python); then 0 <= index < size.
-  Value* wrapped = b_.CreateSelect(b_.CreateICmpSLT(index, c64(0)), b_.CreateAdd(index, size), index);
+  Value* wrapped =
+      nonnegative ? index : b_.CreateSelect(b_.CreateICmpSLT(index, c64(0)), b_.CreateAdd(index, size), index);
   if (!boundscheck()) return wrapped;
   llvm::BasicBlock* bad = block("bounds.fail");
   llvm::BasicBlock* ok = block("bounds.ok");
@@ -2024,10 +2053,13 @@ Value* FunctionLowering::element_address(const Val& array, const Expr* array_exp
     // In the unchecked version of a loop, a proven index needs no check, and no wrap
     // either unless it may be negative.
     Value* i = idx[static_cast<size_t>(k)];
-    switch (index_proven(*array_expr, k, *indices[static_cast<size_t>(k)])) {
+    const Expr& index = *indices[static_cast<size_t>(k)];
+    switch (index_proven(*array_expr, k, index)) {
       case Proof::InBounds: break;
-      case Proof::WrapOnly: i = b_.CreateSelect(b_.CreateICmpSLT(i, c64(0)), b_.CreateAdd(i, size), i); break;
-      case Proof::None: i = wrap_and_check(i, size, k, r); break;
+      case Proof::WrapOnly:
+        if (!nonnegative(index)) i = b_.CreateSelect(b_.CreateICmpSLT(i, c64(0)), b_.CreateAdd(i, size), i);
+        break;
+      case Proof::None: i = wrap_and_check(i, size, k, r, nonnegative(index)); break;
     }
     // The innermost stride of a C-contiguous array is the item size: a constant lets
     // LLVM see unit-stride accesses and vectorise.
@@ -2060,7 +2092,7 @@ Val FunctionLowering::view(const ViewExpr& e) {
     Value* size = b_.CreateExtractValue(base.v, {2u, static_cast<unsigned>(k)});
     Value* stride = b_.CreateExtractValue(base.v, {3u, static_cast<unsigned>(k)});
     if (!d.is_slice) {
-      Value* i = wrap_and_check(scalar(*d.index), size, k, e.range);
+      Value* i = wrap_and_check(scalar(*d.index), size, k, e.range, nonnegative(*d.index));
       offset = b_.CreateAdd(offset, b_.CreateMul(i, stride));
     } else {
       auto part = [&](const ExprRef& x) -> std::pair<Value*, Value*> {

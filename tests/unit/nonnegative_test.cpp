@@ -1,0 +1,90 @@
+// Unit tests of ir/nonnegative.h: which int64 locals are proven never negative.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "frontend/parser.h"
+#include "ir/check.h"
+#include "ir/nonnegative.h"
+
+namespace nk::ir {
+namespace {
+
+// The names of f's locals that nonnegative_locals() proves, for a function checked
+// from `text` with the signature in its annotations.
+std::set<std::string> proven(const std::string& text, const std::string& name) {
+  static std::vector<std::unique_ptr<SourceFile>> files;  // the AST refers to them
+  static std::vector<std::unique_ptr<ast::Module>> modules;
+  static std::vector<Program> programs;
+  files.push_back(std::make_unique<SourceFile>("t.nk", text));
+  Diagnostics diags(*files.back());
+  modules.push_back(std::make_unique<ast::Module>(parse_source(*files.back(), diags)));
+  programs.push_back(check(*modules.back(), *files.back(), diags, {}));
+  EXPECT_TRUE(diags.all().empty()) << text;
+  std::set<std::string> out;
+  for (const auto& f : programs.back().functions) {
+    if (f->name != name) continue;
+    std::vector<bool> in = nonnegative_locals(*f);
+    for (size_t l = 0; l < in.size(); ++l)
+      if (in[l]) out.insert(f->locals[l].name);
+  }
+  return out;
+}
+
+TEST(Nonnegative, RangeLoopVariables) {
+  auto p = proven(
+      "def f(a: float64[:, ::1], n: int64):\n"
+      "    for i in range(n):\n"              // start 0, step 1
+      "        for j in range(1, a.shape[1], 2):\n"
+      "            a[i, j] = 0.0\n"
+      "    for k in range(n, 0, -1):\n"        // runs down: not proven
+      "        a[0, k] = 1.0\n"
+      "    for m in range(n, n + 4):\n"        // starts at a parameter: not proven
+      "        a[0, m] = 1.0\n",
+      "f");
+  EXPECT_EQ(p, (std::set<std::string>{"i", "j"}));
+}
+
+TEST(Nonnegative, AssignedValues) {
+  auto p = proven(
+      "def f(a: float64[::1], x: int64):\n"
+      "    s = len(a)\n"                      // an array size
+      "    t = s + 1\n"                       // a sum of proven values
+      "    h = t // 2\n"                      // // by a positive constant
+      "    r = x % 3\n"                       // % by a positive constant: [0, 3)
+      "    d = s - 1\n"                       // a difference may be negative
+      "    q = x // 2\n"                      // of a parameter: not proven
+      "    a[h + r] = 0.0\n"
+      "    a[d + q] = 0.0\n",
+      "f");
+  EXPECT_EQ(p, (std::set<std::string>{"s", "t", "h", "r"}));
+}
+
+TEST(Nonnegative, EveryDefinitionCounts) {
+  auto p = proven(
+      "def f(a: float64[::1]):\n"
+      "    k = 0\n"
+      "    while k < len(a):\n"
+      "        k = k + 1\n"                   // defined from itself: not proven
+      "    j = 0\n"
+      "    if a[0] > 0.0:\n"
+      "        j = -1\n"                      // one negative definition is enough
+      "    i = 0\n"
+      "    for i in range(3):\n"
+      "        a[i] = 1.0\n"
+      "    a[i + j + k] = 0.0\n",
+      "f");
+  EXPECT_EQ(p, (std::set<std::string>{"i"}));
+}
+
+TEST(Nonnegative, ParametersNever) {
+  auto p = proven(
+      "def f(a: float64[::1], n: int64):\n"
+      "    n = 3\n"
+      "    a[n] = 0.0\n",
+      "f");
+  EXPECT_TRUE(p.empty());
+}
+
+}  // namespace
+}  // namespace nk::ir
