@@ -24,6 +24,7 @@
 #include "ir/call_graph.h"
 #include "ir/nonnegative.h"
 #include "ir/parallel_loop.h"
+#include "ir/private_arrays.h"
 #include "ir/walk.h"
 
 namespace nk::codegen {
@@ -325,8 +326,10 @@ class FunctionLowering {
   Val new_array(const NewArrayExpr& e);
   Value* format(const FormatExpr& e);
   Value* spill(Value* v);
-  void store_element(Value* addr, Value* v, const Type* elem);
-  Value* load_element(Value* addr, const Type* elem);
+  // `array`: the indexed expression, for alias scopes (tag_access); null: none.
+  void store_element(Value* addr, Value* v, const Type* elem, const Expr* array = nullptr);
+  Value* load_element(Value* addr, const Type* elem, const Expr* array = nullptr);
+  void tag_access(llvm::Instruction* access, const Expr* array);
   void fill_contiguous(Value* desc, const Type* at, const std::function<Value*(Value* i)>& element);
 
   ModuleLowering& m_;
@@ -348,6 +351,7 @@ class FunctionLowering {
   // known to be in bounds.
   int proven_loopvar_ = -1;
   std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
+  std::map<int, llvm::MDNode*> private_scopes_;  // ir/private_arrays.h: local -> alias scope
   std::set<std::pair<int, int>> proven_;
   // Invariant indices checked before the loop: they may be negative (and wrap), but are
   // known to be within -size..size-1.
@@ -726,7 +730,17 @@ void FunctionLowering::run() {
 }
 
 void FunctionLowering::begin_function() {
-  if (nonnegative_.empty()) nonnegative_ = nonnegative_locals(fn_);
+  if (nonnegative_.empty()) {
+    nonnegative_ = nonnegative_locals(fn_);
+    std::vector<bool> priv = private_arrays(fn_);
+    llvm::MDBuilder md(m_.ctx());
+    llvm::MDNode* domain = nullptr;
+    for (size_t l = 0; l < priv.size(); ++l) {
+      if (!priv[l]) continue;
+      if (!domain) domain = md.createAnonymousAliasScopeDomain(fn_.name);
+      private_scopes_[static_cast<int>(l)] = md.createAnonymousAliasScope(domain, fn_.locals[l].name);
+    }
+  }
   entry_ = block("entry");
   b_.SetInsertPoint(entry_);
   llvm::BasicBlock* body = block("body");
@@ -798,7 +812,7 @@ void FunctionLowering::stmt(const Stmt& s) {
       Val array = expr(*st.array);
       hold(array);
       Value* addr = element_address(array, st.array.get(), st.array->type, st.indices, s.range);
-      store_element(addr, v, st.array->type->elem());
+      store_element(addr, v, st.array->type->elem(), st.array.get());
       flush_temps();
       return;
     }
@@ -1508,7 +1522,7 @@ Val FunctionLowering::expr(const Expr& e) {
       Val array = expr(*l.array);
       hold(array);
       Value* addr = element_address(array, l.array.get(), l.array->type, l.indices, e.range);
-      return {load_element(addr, e.type)};
+      return {load_element(addr, e.type, l.array.get())};
     }
     case ExprKind::View: return view(e.as<ViewExpr>());
     case ExprKind::ArrayDim: {
@@ -2070,14 +2084,31 @@ Value* FunctionLowering::element_address(const Val& array, const Expr* array_exp
   return b_.CreateGEP(i8(), data, offset);
 }
 
-Value* FunctionLowering::load_element(Value* addr, const Type* elem) {
-  Value* v = b_.CreateLoad(m_.memory_type(elem), addr);
-  return elem->is_bool() ? b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0)) : v;
+Value* FunctionLowering::load_element(Value* addr, const Type* elem, const Expr* array) {
+  llvm::LoadInst* v = b_.CreateLoad(m_.memory_type(elem), addr);
+  tag_access(v, array);
+  return elem->is_bool() ? b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0)) : static_cast<Value*>(v);
 }
 
-void FunctionLowering::store_element(Value* addr, Value* v, const Type* elem) {
+void FunctionLowering::store_element(Value* addr, Value* v, const Type* elem, const Expr* array) {
   if (elem->is_bool()) v = b_.CreateZExt(v, i8());
-  b_.CreateStore(v, addr);
+  tag_access(b_.CreateStore(v, addr), array);
+}
+
+// Each private array (ir/private_arrays.h) is one alias scope: its elements' accesses
+// are in it, and every other element access of the function is outside all of them.
+void FunctionLowering::tag_access(llvm::Instruction* access, const Expr* array) {
+  if (!array || private_scopes_.empty()) return;
+  llvm::LLVMContext& ctx = m_.ctx();
+  int own = array->kind == ExprKind::Local ? array->as<LocalExpr>().index : -1;
+  std::vector<llvm::Metadata*> others;
+  llvm::MDNode* scope = nullptr;
+  for (const auto& [local, s] : private_scopes_) {
+    if (local == own) scope = s;
+    else others.push_back(s);
+  }
+  if (scope) access->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(ctx, {scope}));
+  if (!others.empty()) access->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(ctx, others));
 }
 
 Val FunctionLowering::view(const ViewExpr& e) {

@@ -1,4 +1,5 @@
-// Unit tests of ir/nonnegative.h: which int64 locals are proven never negative.
+// Unit tests of the typed IR's local-variable facts: ir/nonnegative.h (int64 locals
+// never negative) and ir/private_arrays.h (arrays no other array can overlap).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -6,13 +7,17 @@
 #include "frontend/parser.h"
 #include "ir/check.h"
 #include "ir/nonnegative.h"
+#include "ir/private_arrays.h"
 
 namespace nk::ir {
 namespace {
 
-// The names of f's locals that nonnegative_locals() proves, for a function checked
-// from `text` with the signature in its annotations.
-std::set<std::string> proven(const std::string& text, const std::string& name) {
+using Analysis = std::vector<bool> (*)(const Function&);
+
+// The names of f's locals that `analysis` proves, for a function checked from `text`
+// with the signature in its annotations.
+std::set<std::string> proven(const std::string& text, const std::string& name,
+                             Analysis analysis = nonnegative_locals) {
   static std::vector<std::unique_ptr<SourceFile>> files;  // the AST refers to them
   static std::vector<std::unique_ptr<ast::Module>> modules;
   static std::vector<Program> programs;
@@ -24,7 +29,7 @@ std::set<std::string> proven(const std::string& text, const std::string& name) {
   std::set<std::string> out;
   for (const auto& f : programs.back().functions) {
     if (f->name != name) continue;
-    std::vector<bool> in = nonnegative_locals(*f);
+    std::vector<bool> in = analysis(*f);
     for (size_t l = 0; l < in.size(); ++l)
       if (in[l]) out.insert(f->locals[l].name);
   }
@@ -84,6 +89,43 @@ TEST(Nonnegative, ParametersNever) {
       "    a[n] = 0.0\n",
       "f");
   EXPECT_TRUE(p.empty());
+}
+
+TEST(PrivateArrays, NewAndOnlyIndexed) {
+  auto p = proven(
+      "import numpy as np\n"
+      "def f(a: float64[::1], n: int64) -> float64:\n"
+      "    t = np.zeros(n)\n"                 // new, indexed, sized: private
+      "    u = np.empty((n, 2))\n"
+      "    u = np.ones((n, 2))\n"             // two new arrays, one at a time
+      "    v = np.empty(n)\n"
+      "    w = v[1:]\n"                       // viewed: not private (nor is the view)
+      "    x = np.empty(n)\n"
+      "    y = x\n"                           // copied to another name: not private
+      "    z = np.empty(n)\n"
+      "    for i in range(len(t)):\n"
+      "        t[i] = a[i] + u[i, 0] + w[0] + y[i]\n"
+      "        z[i] = 1.0\n"
+      "    if n > 2:\n"
+      "        z = a\n"                       // one definition is a parameter
+      "    return t[0] + z[0] + x.shape[0]\n",
+      "f", private_arrays);
+  EXPECT_EQ(p, (std::set<std::string>{"t", "u"}));
+}
+
+TEST(PrivateArrays, PassedOrReturnedIsNot) {
+  auto p = proven(
+      "import numpy as np\n"
+      "def g(b: float64[::1]) -> float64:\n"
+      "    return b[0]\n"
+      "def f(n: int64):\n"
+      "    t = np.zeros(n)\n"
+      "    r = np.zeros(n)\n"
+      "    s = np.zeros(n)\n"
+      "    s[0] = g(t)\n"                     // t passed to a call
+      "    return r\n",                       // r returned
+      "f", private_arrays);
+  EXPECT_EQ(p, (std::set<std::string>{"s"}));
 }
 
 }  // namespace
