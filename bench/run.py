@@ -592,6 +592,24 @@ class Suite:
         return 1 if mismatches or self.failed else 0
 
 
+def numba_venv():
+    """The peer is the current Numba (SPEC 6), not Debian's older python3-numba: a venv
+    of /usr/bin/python3 in build/bench-venv with numba from PyPI, made once."""
+    venv = os.path.join(ROOT, "build", "bench-venv")
+    python = os.path.join(venv, "bin", "python")
+    check = [python, "-c", "import numba"]
+    if os.path.exists(python) and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    log(f"making {os.path.relpath(venv, ROOT)} with the current Numba from PyPI")
+    made = subprocess.run(["/usr/bin/python3", "-m", "venv", venv], capture_output=True).returncode == 0
+    if made:
+        made = subprocess.run([python, "-m", "pip", "install", "-q", "numba"], capture_output=True).returncode == 0
+    if made and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    log("note: could not install Numba from PyPI; using /usr/bin/python3 (Debian's python3-numba)")
+    return "/usr/bin/python3"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -611,15 +629,18 @@ def main():
     ap.add_argument("--nk", default=os.environ.get("NK", os.path.join(ROOT, "build", "bin",
                                                                       "nk")),
                     help="the nk binary (default build/bin/nk, or $NK)")
-    ap.add_argument("--numba-python", default=os.environ.get("NUMBA_PYTHON",
-                                                             "/usr/bin/python3"),
-                    help="the Python with numba (default /usr/bin/python3, or $NUMBA_PYTHON)")
+    ap.add_argument("--numba-python", default=os.environ.get("NUMBA_PYTHON"),
+                    help="the Python with numba (default: a venv build/bench-venv with the "
+                         "current Numba from PyPI, made on first use; /usr/bin/python3 "
+                         "(Debian's older Numba) when pip cannot reach PyPI; or $NUMBA_PYTHON)")
     ap.add_argument("--cc", default=None, help="C compiler (default clang-19, else cc)")
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     if args.size_scale is not None and args.size_scale < 1:
         ap.error("--size-scale must be at least 1")
+    if args.numba_python is None and not args.no_numba:
+        args.numba_python = numba_venv()
     sys.exit(Suite(args).main())
 
 

@@ -10,7 +10,7 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 build_dir=${NK_BUILD_DIR:-build}
 
 # clang-19, libclang-rt-19-dev and libomp-19-dev build the fuzzers and the C benchmarks;
-# python3-numba is the benchmarks' peer; libbenchmark-dev measures the API's overhead.
+# python3-numba is the benchmarks' fallback peer (bench/run.py prefers the current Numba from PyPI); libbenchmark-dev measures the API's overhead.
 packages=(cmake ninja-build g++ python3 python3-venv llvm-19-dev llvm-19-tools clang-19 libclang-rt-19-dev
           libomp-19-dev libgtest-dev googletest libbenchmark-dev ccache valgrind python3-numba)
 missing=()
