@@ -292,6 +292,12 @@ class FunctionLowering {
   void sync_session();  // written GPU copies back to the host arrays
   void gpu_loop(const ForRangeStmt& s);
   Value* iteration_count(Value* start, Value* stop, Value* step);
+  // A parallel or GPU loop's range evaluated once (step checked non-zero): its start,
+  // step and iteration count.
+  struct RangeValues {
+    Value *start, *step, *count;
+  };
+  RangeValues evaluate_range(const ForRangeStmt& s);
   Val launch(const CallExpr& e);
   Value* special_register(Intrinsic id, int axis);
   Val thread_array(const IntrinsicExpr& e);
@@ -351,7 +357,14 @@ class FunctionLowering {
   // known to be in bounds.
   int proven_loopvar_ = -1;
   std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
-  std::map<int, llvm::MDNode*> private_scopes_;  // ir/private_arrays.h: local -> alias scope
+  // ir/private_arrays.h: for each private array local, the scope list of its accesses
+  // and the list of the other private arrays' scopes (null when none); all of them.
+  struct PrivateScopes {
+    llvm::MDNode* scope;
+    llvm::MDNode* noalias;
+  };
+  std::map<int, PrivateScopes> private_scopes_;
+  llvm::MDNode* all_private_scopes_ = nullptr;
   std::set<std::pair<int, int>> proven_;
   // Invariant indices checked before the loop: they may be negative (and wrap), but are
   // known to be within -size..size-1.
@@ -735,10 +748,21 @@ void FunctionLowering::begin_function() {
     std::vector<bool> priv = private_arrays(fn_);
     llvm::MDBuilder md(m_.ctx());
     llvm::MDNode* domain = nullptr;
+    std::map<int, llvm::MDNode*> scopes;
     for (size_t l = 0; l < priv.size(); ++l) {
       if (!priv[l]) continue;
       if (!domain) domain = md.createAnonymousAliasScopeDomain(fn_.name);
-      private_scopes_[static_cast<int>(l)] = md.createAnonymousAliasScope(domain, fn_.locals[l].name);
+      scopes[static_cast<int>(l)] = md.createAnonymousAliasScope(domain, fn_.locals[l].name);
+    }
+    std::vector<llvm::Metadata*> all;
+    for (const auto& [local, scope] : scopes) all.push_back(scope);
+    if (!all.empty()) all_private_scopes_ = llvm::MDNode::get(m_.ctx(), all);
+    for (const auto& [local, scope] : scopes) {
+      std::vector<llvm::Metadata*> others;
+      for (const auto& [other, other_scope] : scopes)
+        if (other != local) others.push_back(other_scope);
+      private_scopes_[local] = {llvm::MDNode::get(m_.ctx(), {scope}),
+                                others.empty() ? nullptr : llvm::MDNode::get(m_.ctx(), others)};
     }
   }
   entry_ = block("entry");
@@ -1014,30 +1038,35 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
 // largest single cost of compiling loop nests (jacobi_2d 55 -> 41 ms). So the scalar
 // remainder of a vectorised loop is not unrolled; loops LLVM does not vectorise keep
 // their unrolling (the metadata below applies to the remainder only).
-llvm::MDNode* FunctionLowering::loop_id() {
-  llvm::LLVMContext& ctx = m_.ctx();
-  auto attr = [&](const char* name) { return llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, name)}); };
-  llvm::MDNode* vectorized = llvm::MDNode::get(
-      ctx, {llvm::MDString::get(ctx, "llvm.loop.isvectorized"), llvm::ConstantAsMetadata::get(b_.getInt32(1))});
-  llvm::MDNode* remainder = llvm::MDNode::get(
-      ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.followup_epilogue"), vectorized,
-            attr("llvm.loop.unroll.runtime.disable")});
-  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, {nullptr, remainder});
+// A loop's identity (distinct, its first operand itself) with these properties.
+static llvm::MDNode* make_loop_id(llvm::LLVMContext& ctx, llvm::ArrayRef<llvm::Metadata*> properties) {
+  std::vector<llvm::Metadata*> ops{nullptr};
+  ops.insert(ops.end(), properties.begin(), properties.end());
+  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, ops);
   id->replaceOperandWith(0, id);
   return id;
+}
+
+static llvm::MDNode* loop_property(llvm::LLVMContext& ctx, const char* name, llvm::Constant* value = nullptr) {
+  if (!value) return llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, name)});
+  return llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, name), llvm::ConstantAsMetadata::get(value)});
+}
+
+llvm::MDNode* FunctionLowering::loop_id() {
+  llvm::LLVMContext& ctx = m_.ctx();
+  llvm::MDNode* remainder = llvm::MDNode::get(
+      ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.followup_epilogue"),
+            loop_property(ctx, "llvm.loop.isvectorized", b_.getInt32(1)),
+            loop_property(ctx, "llvm.loop.unroll.runtime.disable")});
+  return make_loop_id(ctx, {remainder});
 }
 
 // The checked copy of a versioned loop runs only when an index may be out of bounds:
 // neither vectorised nor unrolled, it stays small and cheap to compile.
 llvm::MDNode* FunctionLowering::fallback_loop_id() {
   llvm::LLVMContext& ctx = m_.ctx();
-  llvm::MDNode* id = llvm::MDNode::getDistinct(
-      ctx, {nullptr,
-            llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
-                                    llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))}),
-            llvm::MDNode::get(ctx, {llvm::MDString::get(ctx, "llvm.loop.unroll.disable")})});
-  id->replaceOperandWith(0, id);
-  return id;
+  return make_loop_id(ctx, {loop_property(ctx, "llvm.loop.vectorize.enable", b_.getFalse()),
+                            loop_property(ctx, "llvm.loop.unroll.disable")});
 }
 
 void FunctionLowering::emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step,
@@ -1217,15 +1246,18 @@ Value* FunctionLowering::combine(ReductionOp op, const Type* t, Value* a, Value*
 
 constexpr int kMaxChunks = 1024;  // the thread pool's limit (NK_NUM_THREADS <= 1024)
 
-void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
-  ParallelLoop info = analyze_parallel_loop(s);
+FunctionLowering::RangeValues FunctionLowering::evaluate_range(const ForRangeStmt& s) {
   Value* start = scalar(*s.start);
   Value* stop = scalar(*s.stop);
   Value* step = scalar(*s.step);
   flush_temps();
   check_step(step, s.range);
-  // Iteration count of range(start, stop, step).
-  Value* count = iteration_count(start, stop, step);
+  return {start, step, iteration_count(start, stop, step)};
+}
+
+void FunctionLowering::parallel_for_range(const ForRangeStmt& s) {
+  ParallelLoop info = analyze_parallel_loop(s);
+  auto [start, step, count] = evaluate_range(s);
   Value* threads = b_.CreateCall(m_.runtime("nk_num_threads"), {});
   Value* chunks = b_.CreateSelect(b_.CreateICmpSLT(count, threads), count, threads);
 
@@ -2098,17 +2130,14 @@ void FunctionLowering::store_element(Value* addr, Value* v, const Type* elem, co
 // Each private array (ir/private_arrays.h) is one alias scope: its elements' accesses
 // are in it, and every other element access of the function is outside all of them.
 void FunctionLowering::tag_access(llvm::Instruction* access, const Expr* array) {
-  if (!array || private_scopes_.empty()) return;
-  llvm::LLVMContext& ctx = m_.ctx();
-  int own = array->kind == ExprKind::Local ? array->as<LocalExpr>().index : -1;
-  std::vector<llvm::Metadata*> others;
-  llvm::MDNode* scope = nullptr;
-  for (const auto& [local, s] : private_scopes_) {
-    if (local == own) scope = s;
-    else others.push_back(s);
+  if (!array || !all_private_scopes_) return;
+  auto own = array->kind == ExprKind::Local ? private_scopes_.find(array->as<LocalExpr>().index) : private_scopes_.end();
+  if (own == private_scopes_.end()) {
+    access->setMetadata(llvm::LLVMContext::MD_noalias, all_private_scopes_);
+    return;
   }
-  if (scope) access->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(ctx, {scope}));
-  if (!others.empty()) access->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(ctx, others));
+  access->setMetadata(llvm::LLVMContext::MD_alias_scope, own->second.scope);
+  if (own->second.noalias) access->setMetadata(llvm::LLVMContext::MD_noalias, own->second.noalias);
 }
 
 Val FunctionLowering::view(const ViewExpr& e) {
@@ -2430,12 +2459,7 @@ void FunctionLowering::mirror(Value* desc, Value* out, const Type* t, bool writt
 void FunctionLowering::gpu_loop(const ForRangeStmt& s) {
   GpuLoop loop;
   loop.info = analyze_parallel_loop(s);
-  Value* start = scalar(*s.start);
-  Value* stop = scalar(*s.stop);
-  Value* step = scalar(*s.step);
-  flush_temps();
-  check_step(step, s.range);
-  Value* count = iteration_count(start, stop, step);
+  auto [start, step, count] = evaluate_range(s);
   for (int i : locals_used(*s.body))
     if (locals_[static_cast<size_t>(i)] && !loop.info.reductions.count(i)) loop.captured.push_back(i);
   for (const auto& [v, op] : loop.info.reductions)
