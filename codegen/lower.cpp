@@ -258,6 +258,10 @@ class FunctionLowering {
 
   // ---- reference counts ----
   void incref(Value* desc);       // desc: array descriptor struct value
+  // Loads a value of type `t` from `p`. An array descriptor is loaded field by field so
+  // that its sizes carry `!range [0, 2^63-1)` and every field `!noundef`: LLVM then knows
+  // `0 <= i < n` is one unsigned compare and that sizes are never negative.
+  Value* load_value(const Type* t, Value* p);
   void decref_meminfo(Value* meminfo);
   void decref(Value* desc) { decref_meminfo(b_.CreateExtractValue(desc, 0)); }
   Value* hold(Val v);             // a value that stays valid until the statement ends
@@ -645,6 +649,33 @@ void FunctionLowering::unwind() {
   b_.CreateBr(exit_);
 }
 
+Value* FunctionLowering::load_value(const Type* t, Value* p) {
+  llvm::Type* ty = vt(t);
+  if (!t->is_array()) return b_.CreateLoad(ty, p);
+  auto* st = llvm::cast<llvm::StructType>(ty);
+  llvm::MDNode* noundef = llvm::MDNode::get(m_.ctx(), {});
+  llvm::MDNode* size_range =
+      llvm::MDBuilder(m_.ctx()).createRange(llvm::APInt(64, 0), llvm::APInt(64, uint64_t{INT64_MAX}));
+  Value* desc = llvm::PoisonValue::get(st);
+  for (unsigned f = 0; f < st->getNumElements(); ++f) {
+    llvm::Type* ft = st->getElementType(f);
+    Value* at = b_.CreateStructGEP(st, p, f);
+    if (!ft->isArrayTy()) {
+      auto* v = b_.CreateLoad(ft, at);
+      v->setMetadata(llvm::LLVMContext::MD_noundef, noundef);
+      desc = b_.CreateInsertValue(desc, v, {f});
+      continue;
+    }
+    for (unsigned k = 0; k < ft->getArrayNumElements(); ++k) {
+      auto* v = b_.CreateLoad(i64(), b_.CreateConstGEP2_32(ft, at, 0, k));
+      v->setMetadata(llvm::LLVMContext::MD_noundef, noundef);
+      if (f == 2) v->setMetadata(llvm::LLVMContext::MD_range, size_range);  // field 2: the shape
+      desc = b_.CreateInsertValue(desc, v, {f, k});
+    }
+  }
+  return desc;
+}
+
 void FunctionLowering::incref(Value* desc) {
   Value* mi = b_.CreateExtractValue(desc, 0);
   llvm::BasicBlock* yes = block("incref");
@@ -733,7 +764,7 @@ void FunctionLowering::run() {
   for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
     const Type* t = fn_.params[i];
     Value* v = &*arg;
-    if (t->is_array() || t->is_tuple()) v = b_.CreateLoad(vt(t), v);
+    if (t->is_array() || t->is_tuple()) v = load_value(t, v);
     if (t->is_array()) incref(v);
     // A parameter's local may be wider than its argument (it is assigned wider values).
     b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
@@ -1371,7 +1402,7 @@ void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info
       b_.CreateStore(identity(red->second, t), locals_[i]);
       continue;
     }
-    Value* v = b_.CreateLoad(vt(t), ctx_slot(i));
+    Value* v = load_value(t, ctx_slot(i));
     if (t->is_array()) incref(v);
     b_.CreateStore(v, locals_[i]);
   }
