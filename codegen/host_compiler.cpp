@@ -1,7 +1,11 @@
 // The pool of host compilers, and what each does: module preparation (CPU name and
 // features on every function, so the vectorisers use AVX2/AVX-512 where present), the
 // optimisation pipeline, and object/assembly emission through the legacy codegen pass
-// manager (built per module: it is bound to its output stream).
+// manager. The object emitter's pass manager is bound to one output stream and kept:
+// LLVM's codegen passes reset their per-module state in doInitialization/doFinalization
+// (the machine module info its MC context, the asm printer its streamer), so one pass
+// manager runs any number of modules in turn, and the stream's buffer is emptied
+// between them. Assembly (nk compile --emit=asm only) gets a pass manager per module.
 #include "codegen/host_compiler.h"
 
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -45,6 +49,12 @@ llvm::orc::JITTargetMachineBuilder host_machine_builder(int opt_level) {
   return jtmb;
 }
 
+struct HostCompiler::ObjectEmitter {
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream stream{buffer};
+  llvm::legacy::PassManager passes;
+};
+
 HostCompiler::HostCompiler(std::unique_ptr<llvm::TargetMachine> tm, int opt_level)
     : tm_(std::move(tm)), opt_level_(opt_level), optimizer_(std::make_unique<Optimizer>(*tm_, opt_level)) {}
 
@@ -66,12 +76,26 @@ void HostCompiler::prepare(llvm::Module& module) {
 void HostCompiler::optimize(llvm::Module& module) { optimizer_->run(module); }
 
 bool HostCompiler::emit(llvm::Module& module, bool assembly, std::string& out, std::string& error) {
+  if (!assembly) {
+    if (!object_emitter_) {
+      auto e = std::make_unique<ObjectEmitter>();
+      if (tm_->addPassesToEmitFile(e->passes, e->stream, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+        error = "the target cannot emit object files";
+        return false;
+      }
+      object_emitter_ = std::move(e);
+    }
+    object_emitter_->buffer.clear();
+    object_emitter_->passes.run(module);
+    out.assign(object_emitter_->buffer.begin(), object_emitter_->buffer.end());
+    object_emitter_->buffer.clear();
+    return true;
+  }
   llvm::SmallString<0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
-  if (tm_->addPassesToEmitFile(pm, os, nullptr,
-                               assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile)) {
-    error = assembly ? "the target cannot emit assembly" : "the target cannot emit object files";
+  if (tm_->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile)) {
+    error = "the target cannot emit assembly";
     return false;
   }
   pm.run(module);

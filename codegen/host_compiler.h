@@ -32,9 +32,13 @@ class HostCompiler {
   bool emit(llvm::Module& module, bool assembly, std::string& out, std::string& error);
 
  private:
+  struct ObjectEmitter;
   std::unique_ptr<llvm::TargetMachine> tm_;
   int opt_level_;
   std::unique_ptr<Optimizer> optimizer_;
+  // Object emission's codegen pass manager, built on first use and run on every module
+  // after (building it cost as much as the machine code of a small kernel).
+  std::unique_ptr<ObjectEmitter> object_emitter_;
 };
 
 // Exclusive use of a pooled HostCompiler until destroyed.

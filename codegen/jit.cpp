@@ -111,6 +111,9 @@ bool compile_module_object(const ir::Program& program, const CompileOptions& opt
   if (!compiler) return false;
   times.setup_ms = ms_since(setup);
   llvm::LLVMContext context;
+  // Nobody reads this module's local names (the emitters of IR text keep theirs), and
+  // naming every value and block costs time in the lowering and in every pass after it.
+  context.setDiscardValueNames(true);
   std::unique_ptr<llvm::Module> module = build_module(program, options, context, *compiler, true, times, error);
   if (!module) return false;
   auto start = std::chrono::steady_clock::now();
