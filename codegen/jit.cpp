@@ -2,6 +2,7 @@
 // codegen/host_compiler.h), and the emitters.
 #include "codegen/jit.h"
 
+#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -16,9 +17,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <exception>
+#include <map>
+#include <mutex>
 #include <thread>
 
+#include "codegen/checked_copies.h"
 #include "codegen/host_compiler.h"
 #include "codegen/ptx.h"
 #include "frontend/internal_error.h"
@@ -42,6 +47,7 @@ class JitProgram : public CompiledProgram {
   std::unique_ptr<Engine> engine;
   int32_t (*main_fn)() = nullptr;
   int32_t run_main() override { return main_fn(); }
+  double checked_copies_ms() const override { return engine->checked_copies_ms(); }
 };
 
 }  // namespace
@@ -74,13 +80,17 @@ bool embed_ptx(llvm::Module& host, const std::string& ptx) {
 
 // Lowers `program` for the host and, unless `optimise` is false, optimises it; its GPU
 // code is compiled to PTX and embedded (or, with `gpu_out`, handed over unoptimised).
+// With `lazy_out` (and lazy_checked_copies above -O0), the checked copies of versioned
+// loops are moved into a lazy entry there (codegen/checked_copies.h).
 std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const CompileOptions& options,
                                            llvm::LLVMContext& context, HostCompiler& compiler, bool optimise,
                                            PhaseTimes& times, std::string& error,
-                                           std::unique_ptr<llvm::Module>* gpu_out = nullptr) {
+                                           std::unique_ptr<llvm::Module>* gpu_out = nullptr,
+                                           std::string* lazy_out = nullptr) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<llvm::Module> gpu;
   std::unique_ptr<llvm::Module> module = lower_program(program, context, options.lower, &gpu);
+  if (lazy_out && options.lazy_checked_copies && options.opt_level > 0) *lazy_out = split_checked_copies(*module);
   times.lower_ms = ms_since(start);
   if (gpu_out) {
     *gpu_out = std::move(gpu);
@@ -104,8 +114,9 @@ std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const Com
 
 namespace {
 
-bool compile_module_object(const ir::Program& program, const CompileOptions& options, std::string& object,
-                           PhaseTimes& times, std::string& error) {
+// The module's object file, then its lazy entry if it has one.
+bool compile_module_object(const ir::Program& program, const CompileOptions& options,
+                           std::vector<std::string>& entries, PhaseTimes& times, std::string& error) {
   auto setup = std::chrono::steady_clock::now();
   HostCompilerLease compiler = acquire_host_compiler(options.opt_level, error);
   if (!compiler) return false;
@@ -114,11 +125,16 @@ bool compile_module_object(const ir::Program& program, const CompileOptions& opt
   // Nobody reads this module's local names (the emitters of IR text keep theirs), and
   // naming every value and block costs time in the lowering and in every pass after it.
   context.setDiscardValueNames(true);
-  std::unique_ptr<llvm::Module> module = build_module(program, options, context, *compiler, true, times, error);
+  std::string lazy;
+  std::unique_ptr<llvm::Module> module =
+      build_module(program, options, context, *compiler, true, times, error, nullptr, &lazy);
   if (!module) return false;
   auto start = std::chrono::steady_clock::now();
+  std::string object;
   bool ok = compiler->emit(*module, false, object, error);
   times.codegen_ms = ms_since(start);
+  entries.push_back(std::move(object));
+  if (!lazy.empty()) entries.push_back(std::move(lazy));
   return ok;
 }
 
@@ -169,19 +185,22 @@ bool compile_object(const ir::Program& program, const CompileOptions& options, s
                     PhaseTimes& times, std::string& error) {
   auto start = std::chrono::steady_clock::now();
   if (!options.split_host_program || options.opt_level < 2 || !splittable(program)) {
-    bool ok = compile_module_object(program, options, object, times, error);
+    std::vector<std::string> entries;
+    bool ok = compile_module_object(program, options, entries, times, error);
+    object = entries.size() == 1 ? std::move(entries[0]) : bundle(entries);
     times.wall_ms = ms_since(start);
     return ok;
   }
   struct Half {
     CompileOptions options;
-    std::string object, error;
+    std::vector<std::string> entries;
+    std::string error;
     PhaseTimes times;
     bool ok = false;
     std::exception_ptr failure;  // an internal error of the lowering
     void compile(const ir::Program& p) {
       try {
-        ok = compile_module_object(p, options, object, times, error);
+        ok = compile_module_object(p, options, entries, times, error);
       } catch (...) {
         failure = std::current_exception();
       }
@@ -203,7 +222,9 @@ bool compile_object(const ir::Program& program, const CompileOptions& options, s
       return false;
     }
   }
-  object = bundle({host.object, functions.object});
+  std::vector<std::string> entries = host.entries;
+  entries.insert(entries.end(), functions.entries.begin(), functions.entries.end());
+  object = bundle(entries);
   times = functions.times;
   times.setup_ms = std::max(host.times.setup_ms, functions.times.setup_ms);
   times.host_program_ms = host_ms;
@@ -216,13 +237,41 @@ namespace {
 class OrcEngine : public Engine {
  public:
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  int opt_level = 3;
 
   bool add_object(const std::string& object, std::string& error) override {
-    if (auto e = jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "nk-object"))) {
-      error = to_string(std::move(e));
+    std::vector<std::string> entries;
+    if (!unbundle(object, entries)) {
+      error = "malformed object bundle";
       return false;
     }
+    for (std::string& entry : entries) {
+      if (is_lazy_entry(entry)) {
+        if (!add_lazy(std::move(entry), error)) return false;
+        continue;
+      }
+      if (!add_object_file(entry, error)) return false;
+    }
     return true;
+  }
+
+  double checked_copies_ms() const override {
+    std::lock_guard<std::mutex> lock(lazy_mutex_);
+    return lazy_ms_;
+  }
+
+  // The address of checked copy `name`, compiling its lazy entry on the first call.
+  void* resolve_checked(const char* name) {
+    std::string error;
+    {
+      std::lock_guard<std::mutex> lock(lazy_mutex_);
+      auto it = lazy_by_name_.find(name);
+      if (it != lazy_by_name_.end() && !compile_lazy(it->second, error)) {
+        std::fprintf(stderr, "nk: compiling the checked copy %s failed: %s\n", name, error.c_str());
+        return nullptr;
+      }
+    }
+    return lookup(name, error);
   }
 
   void* lookup(const std::string& symbol, std::string& error) override {
@@ -233,7 +282,69 @@ class OrcEngine : public Engine {
     }
     return sym->toPtr<void*>();
   }
+
+ private:
+  struct Lazy {
+    std::string bitcode;  // emptied once compiled
+  };
+  mutable std::mutex lazy_mutex_;
+  std::vector<Lazy> lazy_;
+  double lazy_ms_ = 0;
+  std::map<std::string, size_t> lazy_by_name_;
+
+  bool add_object_file(const std::string& object, std::string& error) {
+    if (auto e = jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "nk-object"))) {
+      error = to_string(std::move(e));
+      return false;
+    }
+    return true;
+  }
+
+  bool add_lazy(std::string entry, std::string& error) {
+    std::vector<std::string> names;
+    std::string bitcode;
+    if (!parse_lazy_entry(entry, names, bitcode)) {
+      error = "malformed lazy entry in an object bundle";
+      return false;
+    }
+    std::lock_guard<std::mutex> lock(lazy_mutex_);
+    lazy_.push_back({std::move(bitcode)});
+    for (const std::string& n : names) lazy_by_name_[n] = lazy_.size() - 1;
+    return true;
+  }
+
+  // Optimises and compiles lazy entry `k` (once) and links it. Called with the lock held.
+  bool compile_lazy(size_t k, std::string& error) {
+    if (lazy_[k].bitcode.empty()) return true;
+    auto start = std::chrono::steady_clock::now();
+    llvm::LLVMContext context;
+    context.setDiscardValueNames(true);
+    auto buffer = llvm::MemoryBuffer::getMemBuffer(lazy_[k].bitcode, "nk-lazy", false);
+    auto module = llvm::parseBitcodeFile(buffer->getMemBufferRef(), context);
+    if (!module) {
+      error = to_string(module.takeError());
+      return false;
+    }
+    HostCompilerLease compiler = acquire_host_compiler(opt_level, error);
+    if (!compiler) return false;
+    compiler->prepare(**module);
+    compiler->optimize(**module);
+    std::string object;
+    if (!compiler->emit(**module, false, object, error) || !add_object_file(object, error)) return false;
+    lazy_[k].bitcode.clear();
+    lazy_ms_ += ms_since(start);
+    return true;
+  }
 };
+
+// Compiled code calls this for the address of a checked copy whose slot still holds
+// its first-call stub (lower.cpp): the engine compiles the copy and fills the slot;
+// null if it cannot (the stub then raises).
+extern "C" void* nk_resolve_checked_entry(void* engine, const char* name, void** slot) {
+  void* f = static_cast<OrcEngine*>(engine)->resolve_checked(name);
+  if (f) __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+  return f;
+}
 
 }  // namespace
 
@@ -246,11 +357,17 @@ std::unique_ptr<Engine> Engine::create(int opt_level, const SymbolTable& runtime
   }
   auto engine = std::make_unique<OrcEngine>();
   engine->jit = std::move(*jit_or);
+  engine->opt_level = opt_level;
   llvm::orc::LLJIT& jit = *engine->jit;
   llvm::orc::JITDylib& main = jit.getMainJITDylib();
   llvm::orc::SymbolMap symbols;
   for (const auto& [name, address] : runtime)
     symbols[jit.mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
+  // Checked copies find their way back to this engine (codegen/checked_copies.h).
+  symbols[jit.mangleAndIntern(kEngineSymbol)] = {llvm::orc::ExecutorAddr::fromPtr(engine.get()),
+                                                 llvm::JITSymbolFlags::Exported};
+  symbols[jit.mangleAndIntern(kResolveCheckedSymbol)] = {
+      llvm::orc::ExecutorAddr::fromPtr(&nk_resolve_checked_entry), llvm::JITSymbolFlags::Exported};
   if (auto e = main.define(llvm::orc::absoluteSymbols(std::move(symbols)))) {
     error = to_string(std::move(e));
     return nullptr;
@@ -269,13 +386,7 @@ std::unique_ptr<CompiledProgram> load_object(const std::string& object, int opt_
   auto result = std::make_unique<JitProgram>();
   result->engine = Engine::create(opt_level, runtime, error);
   if (!result->engine) return nullptr;
-  std::vector<std::string> objects;
-  if (!unbundle(object, objects)) {
-    error = "malformed object bundle";
-    return nullptr;
-  }
-  for (const std::string& o : objects)
-    if (!result->engine->add_object(o, error)) return nullptr;
+  if (!result->engine->add_object(object, error)) return nullptr;
   void* main_fn = result->engine->lookup(kMainSymbol, error);
   if (!main_fn) return nullptr;
   result->main_fn = reinterpret_cast<int32_t (*)()>(main_fn);
@@ -295,7 +406,12 @@ std::unique_ptr<CompiledProgram> jit_program(const ir::Program& program, const C
 bool emit_program(const ir::Program& program, const CompileOptions& options, Emit emit, std::string& out,
                   std::string& error) {
   PhaseTimes times;
-  if (emit == Emit::Obj) return compile_object(program, options, out, times, error);
+  if (emit == Emit::Obj) {
+    CompileOptions plain = options;  // one object file: checked copies compiled with the rest
+    plain.lazy_checked_copies = false;
+    plain.split_host_program = false;
+    return compile_object(program, plain, out, times, error);
+  }
   HostCompilerLease compiler = acquire_host_compiler(options.opt_level, error);
   if (!compiler) return false;
   llvm::LLVMContext context;

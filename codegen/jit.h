@@ -25,6 +25,10 @@ struct CompileOptions {
   // two modules on two threads, and return both objects in one bundle (load_object
   // takes it). Programs with GPU code are compiled as one module.
   bool split_host_program = false;
+  // compile_object above -O0: the checked copies of versioned loops go into the bundle
+  // as bitcode, compiled when first called (codegen/checked_copies.h). Off: compiled
+  // with the rest (`nk compile --emit=obj` writes one plain object file).
+  bool lazy_checked_copies = true;
 };
 
 // Milliseconds spent in each phase, for `nk run --time`.
@@ -47,6 +51,8 @@ class CompiledProgram {
   virtual ~CompiledProgram() = default;
   // Runs the host program; returns its status (0, or 1 when an exception is set).
   virtual int32_t run_main() = 0;
+  // Milliseconds spent so far compiling checked copies on first use (see Engine).
+  virtual double checked_copies_ms() const = 0;
 };
 
 // A JIT in this process: object code is linked into it over time, and its symbols
@@ -55,9 +61,13 @@ class Engine {
  public:
   virtual ~Engine() = default;
   // The runtime's entry points and the process's libraries (libm) resolve symbols.
+  // Checked copies in lazy entries are compiled at `opt_level` when first called.
   static std::unique_ptr<Engine> create(int opt_level, const SymbolTable& runtime, std::string& error);
+  // An object file, or a bundle of them from compile_object (with lazy entries).
   virtual bool add_object(const std::string& object, std::string& error) = 0;
   virtual void* lookup(const std::string& symbol, std::string& error) = 0;
+  // Milliseconds spent so far compiling lazy entries (checked copies) on first use.
+  virtual double checked_copies_ms() const = 0;
 };
 
 // Lowers, optimises and JIT-compiles `program`. Returns null and sets `error` on failure.

@@ -149,6 +149,16 @@ class ModuleLowering {
     return llvm::Function::Create(fty, llvm::Function::InternalLinkage,
                                   parent + ".prange." + std::to_string(chunk_count_++), module_.get());
   }
+  // A new function `i32 (ptr context)` for the checked copy of a versioned loop of
+  // `parent` (see FunctionLowering::call_checked_copy).
+  llvm::Function* new_checked_function(const std::string& parent) {
+    auto* p = llvm::PointerType::getUnqual(ctx_);
+    auto* fty = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx_), {p}, false);
+    auto* f = llvm::Function::Create(fty, llvm::Function::ExternalLinkage,
+                                     parent + ".checked." + std::to_string(checked_count_++), module_.get());
+    f->addFnAttr(kCheckedCopyAttribute);
+    return f;
+  }
   llvm::Type* value_type(const Type* t);
   llvm::Type* memory_type(const Type* t);  // element storage (bool as i8)
   llvm::StructType* array_desc_type(int ndim);
@@ -166,6 +176,7 @@ class ModuleLowering {
   std::map<const Function*, llvm::Function*> functions_;
   std::map<std::string, Value*> strings_;
   int chunk_count_ = 0;
+  int checked_count_ = 0;
   std::set<const Function*> recursive_;
   bool gpu_ = false;
   std::unique_ptr<ModuleLowering> gpu_lowering_;
@@ -278,6 +289,17 @@ class FunctionLowering {
   void emit_serial_loop(const ForRangeStmt& s, Value* start, Value* stop, Value* step, llvm::ConstantInt* const_step,
                         bool fallback = false);
   LoopVersioning versioned_accesses(const ForRangeStmt& s);
+  // The checked copy of versioned loop `s` as a function of its own, which the JIT
+  // compiles only when it is first called (codegen/checked_copies.h).
+  struct CopyLocals {
+    std::vector<int> in;   // locals whose value the loop may read before assigning it
+    std::vector<int> out;  // locals the loop assigns (its variable too): written back
+    std::vector<int> all;  // both
+  };
+  bool outline_checked_copy(const ForRangeStmt& s) const;
+  CopyLocals copy_locals(const ForRangeStmt& s) const;
+  void call_checked_copy(const ForRangeStmt& s, Value* start, Value* stop);
+  void run_checked_copy(const ForRangeStmt& s, const CopyLocals& locals);
   void parallel_for_range(const ForRangeStmt& s);
   void begin_function();  // entry/exit blocks and the locals' storage
   void end_function();    // the exit block: release arrays, return the status
@@ -360,6 +382,10 @@ class FunctionLowering {
   // loop, accesses array[..., loopvar + c, ...] on these (array local, axis) pairs are
   // known to be in bounds.
   int proven_loopvar_ = -1;
+  // Per local: for an array parameter the function never reassigns (in its own body,
+  // not a prange chunk's), the argument, whose descriptor holds the local's value for
+  // the whole call; else null. Checked copies read such arrays from there.
+  std::vector<Value*> unchanged_params_;
   std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
   // ir/private_arrays.h: for each private array local, the scope list of its accesses
   // and the list of the other private arrays' scopes (null when none); all of them.
@@ -760,9 +786,18 @@ void FunctionLowering::run() {
   }
   auto arg = llfn_->arg_begin();
   if (fn_.return_type != none_type()) ret_ptr_ = &*arg++;
+  std::set<int> assigned;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(*fn_.body);
+  unchanged_params_.assign(fn_.locals.size(), nullptr);
   // Parameters: copy in; arrays take their own reference for the call's duration.
   for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
     const Type* t = fn_.params[i];
+    if (t->is_array() && fn_.locals[i].type == t && !assigned.count(static_cast<int>(i)))
+      unchanged_params_[i] = &*arg;
     Value* v = &*arg;
     if (t->is_array() || t->is_tuple()) v = load_value(t, v);
     if (t->is_array()) incref(v);
@@ -1047,7 +1082,9 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   llvm::BasicBlock* fast = block("for.unchecked");
   llvm::BasicBlock* slow = block("for.checked");
   llvm::BasicBlock* done = block("for.done");
-  b_.CreateCondBr(b_.CreateOr(ok, b_.CreateICmpSGE(start, stop)), fast, slow);
+  // The checked copy is the rare path (an index about to fail, or one that wraps around).
+  llvm::MDBuilder md(m_.ctx());
+  b_.CreateCondBr(b_.CreateOr(ok, b_.CreateICmpSGE(start, stop)), fast, slow, md.createBranchWeights(1 << 20, 1));
   b_.SetInsertPoint(fast);
   proven_loopvar_ = s.local;
   for (const VersionedAccess& a : versioning.offsets) proven_.insert({a.array, a.axis});
@@ -1058,7 +1095,8 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   proven_loopvar_ = -1;
   if (!terminated()) b_.CreateBr(done);
   b_.SetInsertPoint(slow);
-  emit_serial_loop(s, start, stop, step, const_step, /*fallback=*/true);
+  if (outline_checked_copy(s)) call_checked_copy(s, start, stop);
+  else emit_serial_loop(s, start, stop, step, const_step, /*fallback=*/true);
   if (!terminated()) b_.CreateBr(done);
   b_.SetInsertPoint(done);
 }
@@ -1148,6 +1186,185 @@ bool loop_offset(const Expr& index, int loopvar, int64_t& offset) {
   else if (b.op == BinaryOp::Sub && is_var(b.lhs) && is_const(b.rhs)) offset = -b.rhs->as<ConstExpr>().int_value;
   else return false;
   return offset > -(int64_t{1} << 40) && offset < (int64_t{1} << 40);
+}
+
+// ---- checked copies of versioned loops ----
+//
+// The checked copy runs only when an index of the loop may be out of bounds, which in a
+// correct program is never or rarely, yet compiled inline it cost a sixth of a loop
+// nest's first call (LLVM optimises it as hard as the loop that runs). So it becomes a
+// function of its own, `i32 PARENT.checked.K(ptr context)`, that the caller reaches
+// through a slot the JIT fills on the first call (nk_resolve_checked compiles the copy
+// then; codegen/checked_copies.h moves it out of the module). The context is an array
+// of pointers: to a copy of each local the loop uses (the caller's own locals stay
+// unescaped, so LLVM keeps them in registers), then to the loop's start and stop. The
+// copy takes its own references to the arrays, runs the loop with every check, and
+// writes back the locals it assigns; arrays it writes back carry a reference for the
+// caller, which releases the values they replace.
+
+bool FunctionLowering::outline_checked_copy(const ForRangeStmt& s) const {
+  // GPU code and @jit(target="cuda") host functions keep the copy inline (device
+  // sessions, launches); so does a loop with `return`, which leaves the caller too.
+  if (gpu() || cuda_host()) return false;
+  bool returns = false;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Return) returns = true;
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(*s.body);
+  return !returns;
+}
+
+FunctionLowering::CopyLocals FunctionLowering::copy_locals(const ForRangeStmt& s) const {
+  // Only what the loop may read before assigning it is copied in: a copy of a value the
+  // loop overwrites first (the loop variable, a temporary) would keep the caller's
+  // previous value alive across its loops, in a register or a spill slot. A statement
+  // of the body's own sequence that assigns a local defines it for the statements
+  // after; assignments nested in `if`s do not (and their locals are copied in, since
+  // they keep their values when the branch is not taken). The loop runs at least once
+  // here (an empty range takes the unchecked path), so its variable is always defined.
+  std::set<int> assigned{s.local}, defined{s.local}, in;
+  std::function<void(const Stmt&)> scan_assigned = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
+    for_each_child(x, [](const Expr&) {}, scan_assigned);
+  };
+  scan_assigned(*s.body);
+  auto read = [&](const Stmt& x) {
+    walk_exprs(x, [&](const Expr& e) {
+      if (e.kind == ExprKind::Local && !defined.count(e.as<LocalExpr>().index)) in.insert(e.as<LocalExpr>().index);
+    });
+  };
+  const Stmt& body = *s.body;
+  if (body.kind == StmtKind::Block) {
+    for (const StmtRef& x : body.as<BlockStmt>().stmts) {
+      read(*x);
+      if (x->kind == StmtKind::Assign) defined.insert(x->as<AssignStmt>().local);
+    }
+  } else {
+    read(body);
+    if (body.kind == StmtKind::Assign) defined.insert(body.as<AssignStmt>().local);
+  }
+  for (int l : assigned)
+    if (!defined.count(l)) in.insert(l);
+  CopyLocals out;
+  std::set<int> all;
+  for (int l : in)
+    if (locals_[static_cast<size_t>(l)]) out.in.push_back(l), all.insert(l);
+  for (int l : assigned)
+    if (locals_[static_cast<size_t>(l)]) out.out.push_back(l), all.insert(l);
+  out.all.assign(all.begin(), all.end());
+  return out;
+}
+
+void FunctionLowering::call_checked_copy(const ForRangeStmt& s, Value* start, Value* stop) {
+  CopyLocals info = copy_locals(s);
+  size_t n = fn_.locals.size();
+  auto* ctx_t = llvm::ArrayType::get(ptr(), n + 2);
+  Value* ctx = entry_alloca(ctx_t, "checked.ctx");
+  auto ctx_at = [&](size_t k) { return b_.CreateConstGEP2_64(ctx_t, ctx, 0, k); };
+  std::map<int, llvm::AllocaInst*> copies;
+  std::set<int> copied_in(info.in.begin(), info.in.end());
+  for (int l : info.all) {
+    Value* param = unchanged_params_.empty() ? nullptr : unchanged_params_[static_cast<size_t>(l)];
+    if (param && copied_in.count(l)) {  // (never assigned, so never written back)
+      b_.CreateStore(param, ctx_at(static_cast<size_t>(l)));  // the caller's own descriptor
+      continue;
+    }
+    llvm::Type* t = vt(fn_.locals[static_cast<size_t>(l)].type);
+    llvm::AllocaInst* copy = entry_alloca(t, "checked.local");
+    if (copied_in.count(l)) b_.CreateStore(b_.CreateLoad(t, locals_[static_cast<size_t>(l)]), copy);
+    b_.CreateStore(copy, ctx_at(static_cast<size_t>(l)));
+    copies[l] = copy;
+  }
+  Value* bounds[2] = {start, stop};
+  for (size_t k = 0; k < 2; ++k) {
+    llvm::AllocaInst* slot = entry_alloca(i64(), "checked.range");
+    b_.CreateStore(bounds[k], slot);
+    b_.CreateStore(slot, ctx_at(n + k));
+  }
+
+  llvm::Function* copy_fn = m_.new_checked_function(llfn_->getName().str());
+  {
+    FunctionLowering body(m_, fn_, copy_fn);
+    body.in_chunk_ = in_chunk_;
+    body.run_checked_copy(s, info);
+  }
+
+  // The call goes through a slot: it holds the copy once compiled, and until then a
+  // stub that asks the JIT for it (and fills the slot). The copy and the stub preserve
+  // the general-purpose registers (LLVM's preserve_most), so that this call, on a rare
+  // path inside a loop nest, does not make the register allocator spill the loop's
+  // counters and pointers on its hot paths (pairwise_par's row loop ran 12 % slower with
+  // a C call there). Not preserve_all: LLVM 19 ends a preserve_all function with
+  // vzeroupper after restoring the YMM registers it promised to keep, so the caller
+  // loses their upper halves.
+  llvm::Module& mod = m_.module();
+  copy_fn->setCallingConv(llvm::CallingConv::PreserveMost);
+  auto* stub = llvm::Function::Create(copy_fn->getFunctionType(), llvm::Function::InternalLinkage,
+                                      copy_fn->getName() + ".first", &mod);
+  stub->setCallingConv(llvm::CallingConv::PreserveMost);
+  auto* slot = new llvm::GlobalVariable(mod, ptr(), false, llvm::GlobalValue::InternalLinkage, stub,
+                                        copy_fn->getName() + ".slot");
+  {
+    IRBuilder<> sb(llvm::BasicBlock::Create(m_.ctx(), "entry", stub));
+    llvm::FunctionCallee resolver = mod.getOrInsertFunction(kResolveCheckedSymbol, ptr(), ptr(), ptr(), ptr());
+    Value* engine = mod.getOrInsertGlobal(kEngineSymbol, i8());
+    Value* found = sb.CreateCall(resolver, {engine, m_.cstring(copy_fn->getName().str()), slot});
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(m_.ctx(), "run", stub);
+    llvm::BasicBlock* unavailable = llvm::BasicBlock::Create(m_.ctx(), "unavailable", stub);
+    sb.CreateCondBr(sb.CreateIsNull(found), unavailable, run);
+    sb.SetInsertPoint(run);
+    llvm::CallInst* status = sb.CreateCall(copy_fn->getFunctionType(), found, {stub->getArg(0)});
+    status->setCallingConv(llvm::CallingConv::PreserveMost);
+    sb.CreateRet(status);
+    sb.SetInsertPoint(unavailable);
+    Value* msg = m_.string_constant("nk: the checked copy of this loop could not be compiled (see the error above)");
+    sb.CreateCall(m_.runtime("nk_raise"), {m_.cstring("RuntimeError"), sb.CreateExtractValue(msg, 0),
+                                           sb.CreateExtractValue(msg, 1), line(s.range)});
+    sb.CreateRet(c32(1));
+  }
+  llvm::LoadInst* target = b_.CreateAlignedLoad(ptr(), slot, llvm::Align(8));
+  target->setAtomic(llvm::AtomicOrdering::Acquire);
+  llvm::CallInst* status = b_.CreateCall(copy_fn->getFunctionType(), target, {ctx});
+  status->setCallingConv(llvm::CallingConv::PreserveMost);
+  check_status(status);
+
+  for (int l : info.out) {
+    const Type* t = fn_.locals[static_cast<size_t>(l)].type;
+    Value* v = b_.CreateLoad(vt(t), copies.at(l));
+    if (!t->is_array()) {
+      b_.CreateStore(v, locals_[static_cast<size_t>(l)]);
+      continue;
+    }
+    Value* old = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(l)]);
+    b_.CreateStore(v, locals_[static_cast<size_t>(l)]);
+    decref(old);
+  }
+}
+
+void FunctionLowering::run_checked_copy(const ForRangeStmt& s, const CopyLocals& info) {
+  begin_function();
+  Value* ctx = llfn_->getArg(0);
+  size_t n = fn_.locals.size();
+  auto ctx_slot = [&](size_t k) { return b_.CreateLoad(ptr(), b_.CreateConstGEP1_64(ptr(), ctx, k)); };
+  for (int l : info.in) {
+    const Type* t = fn_.locals[static_cast<size_t>(l)].type;
+    Value* v = load_value(t, ctx_slot(static_cast<size_t>(l)));
+    if (t->is_array()) incref(v);
+    b_.CreateStore(v, locals_[static_cast<size_t>(l)]);
+  }
+  Value* start = b_.CreateLoad(i64(), ctx_slot(n));
+  Value* stop = b_.CreateLoad(i64(), ctx_slot(n + 1));
+  emit_serial_loop(s, start, stop, c64(1), llvm::cast<llvm::ConstantInt>(c64(1)), /*fallback=*/true);
+  if (!terminated()) {
+    for (int l : info.out) {
+      const Type* t = fn_.locals[static_cast<size_t>(l)].type;
+      Value* v = b_.CreateLoad(vt(t), locals_[static_cast<size_t>(l)]);
+      if (t->is_array()) incref(v);
+      b_.CreateStore(v, ctx_slot(static_cast<size_t>(l)));
+    }
+  }
+  end_function();
 }
 
 LoopVersioning FunctionLowering::versioned_accesses(const ForRangeStmt& s) {

@@ -49,6 +49,14 @@ inline constexpr const char* kMainSymbol = "nk_main";
 std::unique_ptr<llvm::Module> lower_program(const ir::Program& program, llvm::LLVMContext& context,
                                             const LowerOptions& options, std::unique_ptr<llvm::Module>* gpu = nullptr);
 
+// Checked copies of versioned loops (codegen/checked_copies.h): each is an external
+// function with this attribute, called through a slot that the JIT fills on first use
+// by `ptr nk_resolve_checked(ptr engine, ptr name, ptr slot)`; `engine` is the address
+// of the symbol kEngineSymbol, which each JIT defines as its own handle.
+inline constexpr const char* kCheckedCopyAttribute = "nk-checked-copy";
+inline constexpr const char* kResolveCheckedSymbol = "nk_resolve_checked";
+inline constexpr const char* kEngineSymbol = "nk.engine";
+
 inline constexpr const char* kGpuTriple = "nvptx64-nvidia-cuda";
 inline constexpr const char* kGpuDataLayout = "e-i64:64-i128:128-v16:16-v32:32-n16:32:64";
 inline constexpr const char* kGpuModuleRef = "nk.gpu.module";

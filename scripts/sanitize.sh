@@ -27,7 +27,8 @@ case "$kind" in
     build-tsan/tests/nk_api_tests
     build-tsan/tests/nk_unit_tests --gtest_filter='DiskCache.*'
     for threads in 2 4; do
-      for program in tests/lit/parallel/reduction_threads.nk bench/kernels/prange_sum.nk; do
+      # checked_copy_runs.nk: prange chunks compile and fill a checked copy's slot at once.
+      for program in tests/lit/parallel/reduction_threads.nk bench/kernels/prange_sum.nk tests/diff/checked_copy_runs.nk; do
         [ -f "$program" ] || continue
         NK_NUM_THREADS=$threads build-tsan/bin/nk run --no-cache "$program" > /dev/null
       done

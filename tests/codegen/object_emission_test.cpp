@@ -3,43 +3,16 @@
 // into the next one's object code.
 #include <gtest/gtest.h>
 
-#include <cstdint>
 #include <string>
 
-#include "codegen/jit.h"
-#include "frontend/lexer.h"
-#include "frontend/parser.h"
-#include "ir/check.h"
 #include "runtime/entry_points.h"
+#include "tests/codegen/compile_helpers.h"
 
 namespace {
 
-struct Compiled {
-  std::string object;
-  bool ok = false;
-};
-
-Compiled compile(const std::string& source, const std::string& function, const std::string& sig) {
-  nk::SourceFile file("test.nk", source);
-  nk::Diagnostics diags(file);
-  std::vector<nk::Token> tokens = nk::lex(file, diags);
-  nk::ast::Module module = nk::parse(tokens, file, diags);
-  nk::ir::CheckOptions check;
-  check.function = function;
-  check.signature = sig;
-  check.host = false;
-  nk::ir::Program program = nk::ir::check(module, file, diags, check);
-  EXPECT_FALSE(diags.has_errors());
-  nk::codegen::CompileOptions options;
-  options.opt_level = 3;
-  options.lower.source = &file;
-  std::string error;
-  nk::codegen::PhaseTimes times;
-  Compiled c;
-  c.ok = nk::codegen::compile_object(program, options, c.object, times, error);
-  EXPECT_TRUE(c.ok) << error;
-  return c;
-}
+using nk::test::compile;
+using nk::test::Compiled;
+using nk::test::Descriptor1d;
 
 const char* kInc = R"(
 def inc(a):
@@ -56,23 +29,19 @@ def smooth(a, b):
 )";
 
 TEST(ObjectEmission, SameModuleSameBytesWhateverWasCompiledBefore) {
-  Compiled first = compile(kInc, "inc", "(float64[::1],)");
-  Compiled other = compile(kStencil, "smooth", "(float64[:, ::1], float64[:, ::1])");
-  Compiled again = compile(kInc, "inc", "(float64[::1],)");
-  ASSERT_TRUE(first.ok && other.ok && again.ok);
-  EXPECT_GT(first.object.size(), 64u);
-  EXPECT_EQ(first.object.substr(0, 4), std::string("\x7f" "ELF"));
-  EXPECT_NE(first.object, other.object);
-  EXPECT_EQ(first.object, again.object);
+  for (bool lazy : {false, true}) {
+    Compiled first = compile(kInc, "inc", "(float64[::1],)", lazy);
+    Compiled other = compile(kStencil, "smooth", "(float64[:, ::1], float64[:, ::1])", lazy);
+    Compiled again = compile(kInc, "inc", "(float64[::1],)", lazy);
+    ASSERT_TRUE(first.ok && other.ok && again.ok);
+    EXPECT_GT(first.object.size(), 64u);
+    if (!lazy) {
+      EXPECT_EQ(first.object.substr(0, 4), std::string("\x7f" "ELF"));
+    }
+    EXPECT_TRUE(first.object != other.object);
+    EXPECT_TRUE(first.object == again.object) << (lazy ? "lazy" : "plain") << " objects differ";
+  }
 }
-
-// A 1-d float64 array as compiled code takes it (runtime/array_block.h, ArrayDesc):
-// no owner block, the data, the shape and the byte strides.
-struct Descriptor1d {
-  void* block;
-  double* data;
-  int64_t shape, stride;
-};
 
 TEST(ObjectEmission, EachObjectLinksAndRuns) {
   // Objects emitted one after another by the same emitter each link on their own.

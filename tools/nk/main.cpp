@@ -509,6 +509,7 @@ int run_object(const Options& o, const std::string& object, PhaseTimer& timer) {
   int32_t status = timer.measure("run", [&] { return compiled->run_main(); });
   runtime::flush_output();
   if (double load = runtime::cuda_module_load_seconds(); load > 0) timer.report("PTX load (in run)", load * 1000);
+  if (double ms = compiled->checked_copies_ms(); ms > 0) timer.report("checked copies (in run)", ms);
   if (status != 0) {
     runtime::print_error(std::cerr, o.file);
     runtime::clear_error();
