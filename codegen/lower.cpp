@@ -386,6 +386,9 @@ class FunctionLowering {
   // not a prange chunk's), the argument, whose descriptor holds the local's value for
   // the whole call; else null. Checked copies read such arrays from there.
   std::vector<Value*> unchanged_params_;
+  // For those parameters, the descriptor loaded on entry: reading the local yields it,
+  // not a load of the local's storage at every access (less IR for LLVM to clean up).
+  std::vector<Value*> unchanged_values_;
   std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
   // ir/private_arrays.h: for each private array local, the scope list of its accesses
   // and the list of the other private arrays' scopes (null when none); all of them.
@@ -793,6 +796,7 @@ void FunctionLowering::run() {
   };
   scan(*fn_.body);
   unchanged_params_.assign(fn_.locals.size(), nullptr);
+  unchanged_values_.assign(fn_.locals.size(), nullptr);
   // Parameters: copy in; arrays take their own reference for the call's duration.
   for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
     const Type* t = fn_.params[i];
@@ -800,6 +804,7 @@ void FunctionLowering::run() {
       unchanged_params_[i] = &*arg;
     Value* v = &*arg;
     if (t->is_array() || t->is_tuple()) v = load_value(t, v);
+    if (unchanged_params_[i]) unchanged_values_[i] = v;
     if (t->is_array()) incref(v);
     // A parameter's local may be wider than its argument (it is assigned wider values).
     b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
@@ -1773,6 +1778,8 @@ Val FunctionLowering::expr(const Expr& e) {
       auto it = let_slots_.find(index);
       llvm::AllocaInst* slot = it != let_slots_.end() ? it->second : locals_[static_cast<size_t>(index)];
       NK_CHECK(slot) << "local without storage: " << fn_.locals[static_cast<size_t>(index)].name;
+      if (it == let_slots_.end() && !unchanged_values_.empty() && unchanged_values_[static_cast<size_t>(index)])
+        return {unchanged_values_[static_cast<size_t>(index)]};
       return {b_.CreateLoad(vt(e.type), slot)};
     }
     case ExprKind::Cast: {
