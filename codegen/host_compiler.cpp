@@ -12,6 +12,8 @@
 #include <llvm/ADT/SmallString.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/PassTimingInfo.h>
+#include <llvm/Pass.h>
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -87,6 +89,8 @@ bool HostCompiler::emit(llvm::Module& module, bool assembly, std::string& out, s
     }
     object_emitter_->buffer.clear();
     object_emitter_->passes.run(module);
+    // NK_LLVM_ARGS=-time-passes: code generation's pass times, after each module's.
+    if (llvm::TimePassesIsEnabled) llvm::reportAndResetTimings();
     out.assign(object_emitter_->buffer.begin(), object_emitter_->buffer.end());
     object_emitter_->buffer.clear();
     return true;

@@ -11,21 +11,69 @@
 // precondition. Without it the first call of the benchmark kernels costs a sixth less
 // (build/bench/nk_compile_time: geomean 15.8 -> 13.2 ms; gesummv 31 -> 11 ms) and no
 // benchmark runs slower (bench/run.py).
+// Loop strength reduction runs at the end of each pipeline (-O1..-O3), on innermost
+// scalar loops only, instead of in code generation on every loop (see
+// InnerLoopStrengthReduce below).
 #include "codegen/optimize.h"
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/Analysis/LoopInfo.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PassInstrumentation.h>
 #include <llvm/IR/PassTimingInfo.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/Scalar/LoopPassManager.h>
+#include <llvm/Transforms/Scalar/LoopStrengthReduce.h>
+#include <llvm/Transforms/Utils/LoopUtils.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <string>
 
 namespace nk::codegen {
+
+namespace {
+
+// Loop strength reduction (rewriting a loop's address arithmetic around new induction
+// variables) is code generation's most expensive IR pass, a sixth of the instructions
+// of the benchmarks' first calls, nearly all of it building scalar evolution
+// expressions. nk runs it at the end of its pipelines, only on the innermost loops that
+// LLVM has not vectorised: neither on outer loops, nor on vector loops (whose accesses,
+// base + 8 * i + constant, already fit x86's addressing modes), nor on their scalar
+// remainders (a few iterations). Code generation's own run over every loop is turned off.
+bool reduce_strength(const llvm::Loop& loop) {
+  if (!loop.isInnermost() || llvm::getBooleanLoopAttribute(&loop, "llvm.loop.isvectorized")) return false;
+  for (const llvm::BasicBlock* block : loop.blocks())
+    for (const llvm::Instruction& inst : *block)
+      if (inst.getType()->isVectorTy()) return false;
+  return true;
+}
+
+struct InnerLoopStrengthReduce : llvm::PassInfoMixin<InnerLoopStrengthReduce> {
+  llvm::PreservedAnalyses run(llvm::Loop& loop, llvm::LoopAnalysisManager& am, llvm::LoopStandardAnalysisResults& ar,
+                              llvm::LPMUpdater& updater) {
+    if (!reduce_strength(loop)) return llvm::PreservedAnalyses::all();
+    return llvm::LoopStrengthReducePass().run(loop, am, ar, updater);
+  }
+};
+
+// Once per process, for every target; NK_LLVM_ARGS=-disable-lsr=false turns it back on
+// (for comparisons).
+void disable_codegen_strength_reduction() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& options = llvm::cl::getRegisteredOptions();
+    auto it = options.find("disable-lsr");
+    if (it != options.end() && it->second->getNumOccurrences() == 0)
+      static_cast<llvm::cl::opt<bool>*>(it->second)->setValue(true);
+  });
+}
+
+}  // namespace
 
 struct Optimizer::Pipeline {
   llvm::PipelineTuningOptions tuning;
@@ -43,7 +91,9 @@ struct Optimizer::Pipeline {
         builder(&tm, tuning, std::nullopt, &instrumentation),
         level(level_for(opt_level)),
         opt_level(opt_level),
-        text(opt_level == 3 ? o3_without_nontrivial_unswitching() : std::string()) {}
+        text(opt_level == 3 ? o3_without_nontrivial_unswitching() : std::string()) {
+    disable_codegen_strength_reduction();
+  }
 
   // The O3 pipeline in opt's -passes syntax with unswitching made trivial-only; empty
   // when LLVM's printed pipeline has no such pass to change (the default O3 is used).
@@ -109,6 +159,9 @@ struct Optimizer::Pipeline {
     } else {
       passes = opt_level == 0 ? builder.buildO0DefaultPipeline(level) : builder.buildPerModuleDefaultPipeline(level);
     }
+    if (opt_level > 0)
+      passes.addPass(llvm::createModuleToFunctionPassAdaptor(
+          llvm::createFunctionToLoopPassAdaptor(InnerLoopStrengthReduce(), /*UseMemorySSA=*/false)));
     passes.run(module, mam);
     if (timers) timers->print();
   }
