@@ -1,11 +1,12 @@
-// The new pass manager's default pipelines at -O0..-O3, tuned by the target machine
-// (host CPU or NVPTX). Bounds checks are nk's business before LLVM sees them (loop
+// The new pass manager's pipelines at -O0..-O3 (LLVM's defaults at -O0..-O2, nk's own
+// pass list at -O3), tuned by the target machine (host CPU or NVPTX). Bounds checks are nk's business before LLVM sees them (loop
 // versioning in codegen/lower.cpp); LLVM's IRCE, once added here for them, made no loop
 // faster after that and cost a third of the compile time of loop nests.
 // Building a pipeline costs about as much as optimising a small kernel, so an
 // Optimizer keeps its pass manager; the analysis managers are fresh for each module
 // (their results describe one module).
-// -O3 is LLVM's O3 pipeline without non-trivial loop unswitching (O2 has none either).
+// -O3 is LLVM's O3 pipeline without non-trivial loop unswitching (O2 has none either)
+// and without passes that measured no gain for nk's code (codegen/o3_pipeline.h).
 // nk versions its loops itself (codegen/lower.cpp): unswitching then only cloned the
 // loops around a versioned loop, and its checked copy with them, on the version's
 // precondition. Without it the first call of the benchmark kernels costs a sixth less
@@ -30,9 +31,12 @@
 #include <llvm/Transforms/Scalar/LoopStrengthReduce.h>
 #include <llvm/Transforms/Utils/LoopUtils.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <string>
+
+#include "codegen/o3_pipeline.h"
 
 namespace nk::codegen {
 
@@ -91,8 +95,22 @@ struct Optimizer::Pipeline {
         builder(&tm, tuning, std::nullopt, &instrumentation),
         level(level_for(opt_level)),
         opt_level(opt_level),
-        text(opt_level == 3 ? o3_without_nontrivial_unswitching() : std::string()) {
+        text(opt_level == 3 ? o3_pipeline() : std::string()) {
     disable_codegen_strength_reduction();
+  }
+
+  // nk's -O3 (codegen/o3_pipeline.h), or, where this LLVM cannot parse it, LLVM's O3
+  // with unswitching made trivial-only.
+  std::string o3_pipeline() {
+    std::string text;
+    for (const char* c = kO3Pipeline; *c; ++c)
+      if (!std::isspace(static_cast<unsigned char>(*c))) text += *c;
+    llvm::ModulePassManager check;
+    if (auto e = builder.parsePassPipeline(check, text)) {
+      llvm::consumeError(std::move(e));
+      return o3_without_nontrivial_unswitching();
+    }
+    return text;
   }
 
   // The O3 pipeline in opt's -passes syntax with unswitching made trivial-only; empty
@@ -170,6 +188,7 @@ struct Optimizer::Pipeline {
 Optimizer::Optimizer(llvm::TargetMachine& tm, int opt_level) : pipeline_(std::make_unique<Pipeline>(tm, opt_level)) {}
 Optimizer::~Optimizer() = default;
 void Optimizer::run(llvm::Module& module) { pipeline_->run(module); }
+const std::string& Optimizer::pipeline() const { return pipeline_->text; }
 
 void optimize_module(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) { Optimizer(tm, opt_level).run(module); }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 namespace llvm {
 class Module;
@@ -20,6 +21,9 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
   void run(llvm::Module& module);
+  // The pass list it runs, in opt's -passes syntax (empty: LLVM's default pipeline for
+  // the level). NK_PASSES, when set, replaces it at run time.
+  const std::string& pipeline() const;
 
  private:
   struct Pipeline;
