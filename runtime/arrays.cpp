@@ -8,6 +8,10 @@
 #include <limits>
 #include <string>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "runtime/array_block.h"
 #include "runtime/cuda_driver.h"
 #include "runtime/entry_points.h"
@@ -60,6 +64,25 @@ template <class F> void for_each_offset(int ndim, const int64_t* shape, const in
   }
 }
 
+// Large arrays may live on 2 MiB pages, as NumPy's do (it asks the same for arrays of
+// 4 MiB and more): a loop streaming through a large array then misses the TLB once per
+// 2 MiB instead of once per 4 KiB. Where transparent huge pages are "madvise" only (as
+// on Debian's default kernels), 1-d streaming kernels ran 1.25-1.5x faster under Numba
+// than under nk without this. Only the whole 4 KiB pages inside the data are advised.
+void advise_huge_pages(char* data, int64_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr int64_t kLarge = int64_t{4} << 20;
+  constexpr uintptr_t kPage = 4096;
+  if (bytes < kLarge) return;
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + static_cast<uintptr_t>(bytes)) & ~(kPage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: errors ignored
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 }  // namespace
 
 extern "C" int32_t nk_array_new(void* desc, int32_t ndim, int64_t itemsize, int32_t zero) {
@@ -97,6 +120,7 @@ extern "C" int32_t nk_array_new(void* desc, int32_t ndim, int64_t itemsize, int3
   Desc* d = static_cast<Desc*>(desc);
   d->meminfo = block;
   d->data = static_cast<char*>(block) + kHeader;
+  advise_huge_pages(d->data, bytes);
   int64_t* strides = strides_of(desc, ndim);
   int64_t stride = itemsize;
   for (int k = ndim - 1; k >= 0; --k) {
