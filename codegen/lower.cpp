@@ -22,6 +22,7 @@
 
 #include "frontend/internal_error.h"
 #include "ir/call_graph.h"
+#include "ir/dimension_locals.h"
 #include "ir/nonnegative.h"
 #include "ir/parallel_loop.h"
 #include "ir/private_arrays.h"
@@ -1627,6 +1628,16 @@ void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info
     Value* v = load_value(t, ctx_slot(i));
     if (t->is_array()) incref(v);
     b_.CreateStore(v, locals_[i]);
+  }
+  // A local that always holds a dimension of an unchanged array parameter (n =
+  // X.shape[0], ir/dimension_locals.h) is read from that array's descriptor, not the
+  // context: LLVM then knows n == X.shape[0], as in a serial loop, and drops the checks
+  // of X[j, ...] for j in range(n).
+  for (const auto& [local, dim] : dimension_locals(fn_)) {
+    auto l = static_cast<size_t>(local), a = static_cast<size_t>(dim.first);
+    if (!locals_[l] || !locals_[a] || info.reductions.count(local)) continue;
+    Value* array = b_.CreateLoad(vt(fn_.locals[a].type), locals_[a]);
+    b_.CreateStore(b_.CreateExtractValue(array, {2u, static_cast<unsigned>(dim.second)}), locals_[l]);
   }
   Value* start = b_.CreateLoad(i64(), ctx_slot(n));
   Value* step = b_.CreateLoad(i64(), ctx_slot(n + 1));

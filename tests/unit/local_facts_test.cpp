@@ -1,11 +1,13 @@
 // Unit tests of the typed IR's local-variable facts: ir/nonnegative.h (int64 locals
-// never negative) and ir/private_arrays.h (arrays no other array can overlap).
+// never negative), ir/private_arrays.h (arrays no other array can overlap) and
+// ir/dimension_locals.h (locals that always hold a dimension of an unchanged array).
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "frontend/parser.h"
 #include "ir/check.h"
+#include "ir/dimension_locals.h"
 #include "ir/nonnegative.h"
 #include "ir/private_arrays.h"
 
@@ -126,6 +128,42 @@ TEST(PrivateArrays, PassedOrReturnedIsNot) {
       "    return r\n",                       // r returned
       "f", private_arrays);
   EXPECT_EQ(p, (std::set<std::string>{"s"}));
+}
+
+std::vector<bool> dimension_locals_as_set(const Function& f) {
+  std::vector<bool> in(f.locals.size());
+  for (const auto& [local, dim] : dimension_locals(f)) in[static_cast<size_t>(local)] = true;
+  return in;
+}
+
+TEST(DimensionLocals, OnlyLocalsThatAlwaysHoldOneDimensionOfAnUnchangedParameter) {
+  auto p = proven(
+      "def f(X: float64[:, ::1], Y: float64[::1], k: int64):\n"
+      "    n = X.shape[0]\n"            // yes
+      "    d = len(X)\n"                 // yes (len is the first dimension)
+      "    m = Y.shape[0]\n"             // Y is reassigned below: no
+      "    w = X.shape[1]\n"             // assigned something else too: no
+      "    if k > 0:\n"
+      "        w = k\n"
+      "    t = X.shape[0]\n"             // reassigned to the same dimension: yes
+      "    t = X.shape[0]\n"
+      "    s = X.shape[0] + 1\n"         // not a dimension itself: no
+      "    Y = Y[1:]\n"
+      "    for i in range(n):\n"
+      "        X[i, 0] = float(d + m + w + t + s)\n",
+      "f", dimension_locals_as_set);
+  EXPECT_EQ(p, (std::set<std::string>{"n", "d", "t"}));
+}
+
+TEST(DimensionLocals, NotLoopVariablesNorParameters) {
+  auto p = proven(
+      "def f(X: float64[::1], n: int64):\n"
+      "    n = X.shape[0]\n"             // a parameter: callers pass any value first
+      "    for j in range(3):\n"
+      "        X[j] = 1.0\n"
+      "    j = X.shape[0]\n",            // also a loop variable: no
+      "f", dimension_locals_as_set);
+  EXPECT_TRUE(p.empty());
 }
 
 }  // namespace
