@@ -1633,7 +1633,8 @@ void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info
   // X.shape[0], ir/dimension_locals.h) is read from that array's descriptor, not the
   // context: LLVM then knows n == X.shape[0], as in a serial loop, and drops the checks
   // of X[j, ...] for j in range(n).
-  for (const auto& [local, dim] : dimension_locals(fn_)) {
+  std::map<int, std::pair<int, int>> dims = dimension_locals(fn_);
+  for (const auto& [local, dim] : dims) {
     auto l = static_cast<size_t>(local), a = static_cast<size_t>(dim.first);
     if (!locals_[l] || !locals_[a] || info.reductions.count(local)) continue;
     Value* array = b_.CreateLoad(vt(fn_.locals[a].type), locals_[a]);
@@ -1642,6 +1643,20 @@ void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info
   Value* start = b_.CreateLoad(i64(), ctx_slot(n));
   Value* step = b_.CreateLoad(i64(), ctx_slot(n + 1));
   Value* count = b_.CreateLoad(i64(), ctx_slot(n + 2));
+  // prange(n) over such a local runs n iterations, its variable being the iteration's
+  // number: the chunk's bounds (0 <= begin <= end <= count) are clamped to [0, n], so
+  // that LLVM knows the variable stays in [0, n) too.
+  auto is_const = [](const ExprRef& e, int64_t v) {
+    return e->kind == ExprKind::Const && e->type == int64() && e->as<ConstExpr>().int_value == v;
+  };
+  if (is_const(s.start, 0) && is_const(s.step, 1) && s.stop->kind == ExprKind::Local &&
+      dims.count(s.stop->as<LocalExpr>().index) && locals_[static_cast<size_t>(s.stop->as<LocalExpr>().index)]) {
+    Value* stop = b_.CreateLoad(i64(), locals_[static_cast<size_t>(s.stop->as<LocalExpr>().index)]);
+    end = b_.CreateSelect(b_.CreateICmpSLT(end, stop), end, stop);
+    begin = b_.CreateSelect(b_.CreateICmpSLT(begin, c64(0)), c64(0), begin);
+    start = c64(0);
+    step = c64(1);
+  }
   run_iterations(s, begin, end, c64(1), start, step, "chunk");
   // This chunk's partial results.
   size_t r = 0;
