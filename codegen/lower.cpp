@@ -790,19 +790,13 @@ void FunctionLowering::run() {
   }
   auto arg = llfn_->arg_begin();
   if (fn_.return_type != none_type()) ret_ptr_ = &*arg++;
-  std::set<int> assigned;
-  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
-    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
-    for_each_child(x, [](const Expr&) {}, scan);
-  };
-  scan(*fn_.body);
+  std::vector<bool> unchanged = unchanged_array_params(fn_);  // ir/dimension_locals.h
   unchanged_params_.assign(fn_.locals.size(), nullptr);
   unchanged_values_.assign(fn_.locals.size(), nullptr);
   // Parameters: copy in; arrays take their own reference for the call's duration.
   for (size_t i = 0; i < fn_.params.size(); ++i, ++arg) {
     const Type* t = fn_.params[i];
-    if (t->is_array() && fn_.locals[i].type == t && !assigned.count(static_cast<int>(i)))
-      unchanged_params_[i] = &*arg;
+    if (unchanged[i]) unchanged_params_[i] = &*arg;
     Value* v = &*arg;
     if (t->is_array() || t->is_tuple()) v = load_value(t, v);
     if (unchanged_params_[i]) unchanged_values_[i] = v;

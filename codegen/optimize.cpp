@@ -1,7 +1,8 @@
 // The new pass manager's pipelines at -O0..-O3 (LLVM's defaults at -O0..-O2, nk's own
-// pass list at -O3), tuned by the target machine (host CPU or NVPTX). Bounds checks are nk's business before LLVM sees them (loop
-// versioning in codegen/lower.cpp); LLVM's IRCE, once added here for them, made no loop
-// faster after that and cost a third of the compile time of loop nests.
+// pass list at -O3), tuned by the target machine (host CPU or NVPTX). Bounds checks are
+// nk's business before LLVM sees them (loop versioning in codegen/lower.cpp); LLVM's
+// IRCE, once added here for them, made no loop faster after that and cost a third of
+// the compile time of loop nests.
 // Building a pipeline costs about as much as optimising a small kernel, so an
 // Optimizer keeps its pass manager; the analysis managers are fresh for each module
 // (their results describe one module).

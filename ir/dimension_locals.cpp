@@ -7,14 +7,40 @@
 
 namespace nk::ir {
 
+namespace {
+
+// Every local an assignment, a loop or a let defines.
+std::set<int> defined_locals(const Function& f) {
+  std::set<int> defined;
+  if (!f.body) return defined;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& s) {
+    if (s.kind == StmtKind::Assign) defined.insert(s.as<AssignStmt>().local);
+    if (s.kind == StmtKind::ForRange) defined.insert(s.as<ForRangeStmt>().local);
+    for_each_child(s, [](const Expr&) {}, scan);
+  };
+  scan(*f.body);
+  walk_exprs(*f.body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Let) defined.insert(e.as<LetExpr>().local);
+  });
+  return defined;
+}
+
+}  // namespace
+
+std::vector<bool> unchanged_array_params(const Function& f) {
+  std::set<int> defined = defined_locals(f);
+  std::vector<bool> out(f.locals.size());
+  for (size_t i = 0; i < f.params.size(); ++i)
+    out[i] = f.params[i]->is_array() && f.locals[i].type == f.params[i] && !defined.count(static_cast<int>(i));
+  return out;
+}
+
 std::map<int, std::pair<int, int>> dimension_locals(const Function& f) {
   std::map<int, std::pair<int, int>> dims;
-  std::set<int> defined;  // every local some statement or let defines
   std::set<int> other;    // locals defined by anything but one array dimension
   std::function<void(const Stmt&)> scan = [&](const Stmt& s) {
     if (s.kind == StmtKind::Assign) {
       const auto& a = s.as<AssignStmt>();
-      defined.insert(a.local);
       const Expr& v = *a.value;
       bool dim = v.kind == ExprKind::ArrayDim && v.as<ArrayDimExpr>().dim >= 0 &&
                  v.as<ArrayDimExpr>().array->kind == ExprKind::Local;
@@ -26,7 +52,6 @@ std::map<int, std::pair<int, int>> dimension_locals(const Function& f) {
         if (!fresh && it->second != d) other.insert(a.local);
       }
     } else if (s.kind == StmtKind::ForRange) {
-      defined.insert(s.as<ForRangeStmt>().local);
       other.insert(s.as<ForRangeStmt>().local);
     }
     for_each_child(s, [](const Expr&) {}, scan);
@@ -34,15 +59,12 @@ std::map<int, std::pair<int, int>> dimension_locals(const Function& f) {
   if (!f.body) return {};
   scan(*f.body);
   walk_exprs(*f.body, [&](const Expr& e) {
-    if (e.kind != ExprKind::Let) return;
-    defined.insert(e.as<LetExpr>().local);
-    other.insert(e.as<LetExpr>().local);
+    if (e.kind == ExprKind::Let) other.insert(e.as<LetExpr>().local);
   });
+  std::vector<bool> unchanged = unchanged_array_params(f);
   std::map<int, std::pair<int, int>> out;
   for (const auto& [local, d] : dims) {
-    auto array = static_cast<size_t>(d.first);
-    bool unchanged_param = array < f.params.size() && f.params[array]->is_array() &&
-                           f.locals[array].type == f.params[array] && !defined.count(d.first);
+    bool unchanged_param = unchanged[static_cast<size_t>(d.first)];
     bool param = static_cast<size_t>(local) < f.params.size();  // callers pass any value
     if (unchanged_param && !param && !other.count(local) && f.locals[static_cast<size_t>(local)].type == int64())
       out[local] = d;

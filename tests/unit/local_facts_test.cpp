@@ -166,5 +166,15 @@ TEST(DimensionLocals, NotLoopVariablesNorParameters) {
   EXPECT_TRUE(p.empty());
 }
 
+TEST(UnchangedArrayParams, ArraysTheFunctionNeverAssigns) {
+  auto p = proven(
+      "def f(a: float64[::1], b: float64[::1], k: int64):\n"
+      "    b = b[1:]\n"                  // reassigned: no
+      "    c = a\n"                      // a local, not a parameter: no
+      "    c[0] = b[0] + float(k)\n",    // a store into an array is not an assignment
+      "f", unchanged_array_params);
+  EXPECT_EQ(p, (std::set<std::string>{"a"}));
+}
+
 }  // namespace
 }  // namespace nk::ir
