@@ -363,6 +363,10 @@ class FunctionLowering {
   void store_element(Value* addr, Value* v, const Type* elem, const Expr* array = nullptr);
   Value* load_element(Value* addr, const Type* elem, const Expr* array = nullptr);
   void tag_access(llvm::Instruction* access, const Expr* array);
+  // Parameter scopes (see begin_param_scopes): sets them up and computes, on entry,
+  // whether the parameters' memory is disjoint.
+  void begin_param_scopes(const std::vector<bool>& unchanged);
+  bool scoped_loop(const ForRangeStmt& s) const;
   void fill_contiguous(Value* desc, const Type* at, const std::function<Value*(Value* i)>& element);
 
   ModuleLowering& m_;
@@ -399,6 +403,12 @@ class FunctionLowering {
   };
   std::map<int, PrivateScopes> private_scopes_;
   llvm::MDNode* all_private_scopes_ = nullptr;
+  // Array parameters with alias scopes of their own inside the unchecked copies of
+  // versioned loops (begin_param_scopes), which run only when params_disjoint_ (i1,
+  // computed on entry) holds; scope_params_ while lowering such a copy.
+  std::map<int, PrivateScopes> param_scopes_;
+  Value* params_disjoint_ = nullptr;
+  bool scope_params_ = false;
   std::set<std::pair<int, int>> proven_;
   // Invariant indices checked before the loop: they may be negative (and wrap), but are
   // known to be within -size..size-1.
@@ -804,6 +814,7 @@ void FunctionLowering::run() {
     // A parameter's local may be wider than its argument (it is assigned wider values).
     b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
   }
+  begin_param_scopes(unchanged);
   stmt(*fn_.body);
   end_function();
 }
@@ -1079,20 +1090,27 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
     Value* index = scalar(*a.index);  // pure: constants, locals, + - *
     ok = b_.CreateAnd(ok, b_.CreateAnd(b_.CreateICmpSGE(index, b_.CreateNeg(size)), b_.CreateICmpSLT(index, size)));
   }
+  // The unchecked copy also runs only when the array parameters do not overlap, where
+  // that helps it (begin_param_scopes).
+  bool scoped = params_disjoint_ && scoped_loop(s);
+  if (scoped) ok = b_.CreateAnd(ok, params_disjoint_);
   llvm::BasicBlock* fast = block("for.unchecked");
   llvm::BasicBlock* slow = block("for.checked");
   llvm::BasicBlock* done = block("for.done");
-  // The checked copy is the rare path (an index about to fail, or one that wraps around).
+  // The checked copy is the rare path (an index about to fail, or one that wraps around,
+  // or overlapping arrays).
   llvm::MDBuilder md(m_.ctx());
   b_.CreateCondBr(b_.CreateOr(ok, b_.CreateICmpSGE(start, stop)), fast, slow, md.createBranchWeights(1 << 20, 1));
   b_.SetInsertPoint(fast);
   proven_loopvar_ = s.local;
+  scope_params_ = scoped;
   for (const VersionedAccess& a : versioning.offsets) proven_.insert({a.array, a.axis});
   for (const InvariantIndex& a : versioning.invariants) proven_invariant_.insert(a.index);
   emit_serial_loop(s, start, stop, step, const_step);
   proven_.clear();
   proven_invariant_.clear();
   proven_loopvar_ = -1;
+  scope_params_ = false;
   if (!terminated()) b_.CreateBr(done);
   b_.SetInsertPoint(slow);
   if (outline_checked_copy(s)) call_checked_copy(s, start, stop);
@@ -2404,15 +2422,142 @@ void FunctionLowering::store_element(Value* addr, Value* v, const Type* elem, co
 
 // Each private array (ir/private_arrays.h) is one alias scope: its elements' accesses
 // are in it, and every other element access of the function is outside all of them.
+// Inside the unchecked copy of a versioned loop, so is each scoped parameter
+// (begin_param_scopes).
 void FunctionLowering::tag_access(llvm::Instruction* access, const Expr* array) {
-  if (!array || !all_private_scopes_) return;
-  auto own = array->kind == ExprKind::Local ? private_scopes_.find(array->as<LocalExpr>().index) : private_scopes_.end();
-  if (own == private_scopes_.end()) {
-    access->setMetadata(llvm::LLVMContext::MD_noalias, all_private_scopes_);
+  if (!array) return;
+  const std::map<int, PrivateScopes>* scopes = &private_scopes_;
+  auto own = private_scopes_.end();
+  if (array->kind == ExprKind::Local) {
+    int l = array->as<LocalExpr>().index;
+    own = private_scopes_.find(l);
+    if (own == private_scopes_.end() && scope_params_) {
+      own = param_scopes_.find(l);
+      scopes = &param_scopes_;
+    }
+  }
+  if (own == scopes->end()) {
+    if (all_private_scopes_) access->setMetadata(llvm::LLVMContext::MD_noalias, all_private_scopes_);
     return;
   }
   access->setMetadata(llvm::LLVMContext::MD_alias_scope, own->second.scope);
   if (own->second.noalias) access->setMetadata(llvm::LLVMContext::MD_noalias, own->second.noalias);
+}
+
+// ---- parameter scopes ----
+//
+// Array parameters may overlap (f(a, a), or two views of one buffer), so LLVM has to
+// assume that any two do: run-time overlap checks before vector loops, and an element
+// a loop accumulates into (tmp[i] += A[i, j] * x[j]) loaded again after every store.
+// On entry nk computes whether the memory of the unchanged array parameters overlaps,
+// for each pair of which one is stored to; the unchecked copy of a versioned loop, which
+// already runs only when its indices stay in bounds, then runs only when none does (so
+// arguments that overlap run the checked copy), and inside it each such parameter's
+// element accesses are in an alias scope of their own, outside the others' (and the
+// private arrays'). All such accesses run only when the parameters are disjoint, which
+// holds for the whole call.
+void FunctionLowering::begin_param_scopes(const std::vector<bool>& unchanged) {
+  if (gpu() || !boundscheck()) return;  // no versioned loops
+  std::set<int> accessed, stored;
+  auto param = [&](const ExprRef& array) {
+    if (array->kind != ExprKind::Local) return -1;
+    int l = array->as<LocalExpr>().index;
+    bool ok = static_cast<size_t>(l) < fn_.params.size() && unchanged[static_cast<size_t>(l)] &&
+              fn_.params[static_cast<size_t>(l)]->is_array() && !private_scopes_.count(l);
+    return ok ? l : -1;
+  };
+  walk_exprs(*fn_.body, [&](const Expr& e) {
+    if (e.kind != ExprKind::Load) return;
+    if (int p = param(e.as<LoadExpr>().array); p >= 0) accessed.insert(p);
+  });
+  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Store)
+      if (int p = param(x.as<StoreStmt>().array); p >= 0) accessed.insert(p), stored.insert(p);
+    for_each_child(x, [](const Expr&) {}, stores);
+  };
+  stores(*fn_.body);
+  if (accessed.size() < 2 || accessed.size() > 64 || stored.empty()) return;  // (64: nk_arrays_overlap's limit)
+  llvm::MDBuilder md(m_.ctx());
+  llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(fn_.name + ".params");
+  std::map<int, llvm::MDNode*> scope;
+  for (int p : accessed) scope[p] = md.createAnonymousAliasScope(domain, fn_.locals[static_cast<size_t>(p)].name);
+  for (int p : accessed) {
+    std::vector<llvm::Metadata*> others;
+    for (int q : accessed)
+      if (q != p && (stored.count(p) || stored.count(q))) others.push_back(scope[q]);
+    if (all_private_scopes_)
+      for (const llvm::MDOperand& o : all_private_scopes_->operands()) others.push_back(o.get());
+    param_scopes_[p] = {llvm::MDNode::get(m_.ctx(), {scope[p]}), llvm::MDNode::get(m_.ctx(), others)};
+  }
+  // One call on entry (runtime/arrays.cpp), cheaper to compile than the comparisons
+  // inline; LLVM drops it when no loop asks.
+  auto* entry_type = llvm::StructType::get(m_.ctx(), {ptr(), i64()});
+  llvm::AllocaInst* table = entry_alloca(llvm::ArrayType::get(entry_type, accessed.size()), "overlap.args");
+  unsigned k = 0;
+  for (int p : accessed) {
+    const Type* t = fn_.params[static_cast<size_t>(p)];
+    uint64_t item = m_.module().getDataLayout().getTypeAllocSize(m_.memory_type(t->elem()));
+    int64_t info = static_cast<int64_t>(item << 16) | (stored.count(p) ? 1 << 8 : 0) | t->ndim();
+    b_.CreateStore(unchanged_params_[static_cast<size_t>(p)], b_.CreateConstGEP2_32(table->getAllocatedType(), table, 0, k));
+    b_.CreateStore(c64(info), b_.CreateStructGEP(entry_type, b_.CreateConstGEP2_32(table->getAllocatedType(), table, 0, k), 1));
+    ++k;
+  }
+  llvm::CallInst* overlap = b_.CreateCall(m_.runtime("nk_arrays_overlap"), {table, c32(static_cast<int32_t>(k))});
+  overlap->setOnlyReadsMemory();
+  overlap->setDoesNotThrow();
+  overlap->addFnAttr(llvm::Attribute::WillReturn);
+  params_disjoint_ = b_.CreateICmpEQ(overlap, c32(0));
+}
+
+// Whether the unchecked copy of loop `s` gains from the parameter scopes: it stores to
+// a scoped parameter at a[..., i + c, ...] or at an index the body does not change (a
+// vector loop, or an element kept in a register) and accesses another one. Others
+// (one array, or stores at computed indices, as a histogram's) do without, and without
+// the overlap check in their version condition LLVM may still prove that condition true
+// and drop their checked copy.
+bool FunctionLowering::scoped_loop(const ForRangeStmt& s) const {
+  std::set<int> assigned{s.local};
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(*s.body);
+  walk_exprs(*s.body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Let) assigned.insert(e.as<LetExpr>().local);
+  });
+  std::function<bool(const Expr&)> unchanged = [&](const Expr& e) {
+    if (e.kind == ExprKind::Local) return !assigned.count(e.as<LocalExpr>().index);
+    bool ok = e.kind == ExprKind::Const || e.kind == ExprKind::Binary || e.kind == ExprKind::Unary ||
+              e.kind == ExprKind::Cast || e.kind == ExprKind::ArrayDim;
+    for_each_operand(e, [&](const Expr& c) { ok = ok && unchanged(c); });
+    return ok;
+  };
+  auto scoped = [&](const ExprRef& array) {
+    return array->kind == ExprKind::Local && param_scopes_.count(array->as<LocalExpr>().index)
+               ? array->as<LocalExpr>().index
+               : -1;
+  };
+  std::set<int> accessed;
+  bool simple_store = false;
+  walk_exprs(*s.body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Load)
+      if (int p = scoped(e.as<LoadExpr>().array); p >= 0) accessed.insert(p);
+  });
+  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Store) {
+      const auto& st = x.as<StoreStmt>();
+      if (int p = scoped(st.array); p >= 0) {
+        accessed.insert(p);
+        bool simple = true;
+        int64_t offset;
+        for (const ExprRef& i : st.indices) simple = simple && (loop_offset(*i, s.local, offset) || unchanged(*i));
+        simple_store = simple_store || simple;
+      }
+    }
+    for_each_child(x, [](const Expr&) {}, stores);
+  };
+  stores(*s.body);
+  return simple_store && accessed.size() >= 2;
 }
 
 Val FunctionLowering::view(const ViewExpr& e) {

@@ -155,6 +155,47 @@ extern "C" void nk_array_fill(void* desc, int32_t ndim, int64_t itemsize, void* 
                   [&](int64_t offset) { std::memcpy(data + offset, value, static_cast<size_t>(itemsize)); });
 }
 
+// Parameter scopes (codegen/lower.cpp): whether any two of n arrays share memory, of
+// which at least one is stored to. Each entry: a descriptor and its info, ndim | stored
+// << 8 | item size << 16. An array's elements lie within [lowest, highest] byte; empty
+// arrays overlap nothing.
+extern "C" int32_t nk_arrays_overlap(void* entries, int32_t n) {
+  struct Entry {
+    const void* desc;
+    int64_t info;
+  };
+  struct Extent {
+    uintptr_t lo, hi;  // [lo, hi)
+    bool stored, empty;
+  };
+  const auto* e = static_cast<const Entry*>(entries);
+  Extent extents[64];
+  if (n > 64) return 1;  // (codegen never asks for so many)
+  for (int32_t k = 0; k < n; ++k) {
+    auto* d = static_cast<const Desc*>(e[k].desc);
+    int ndim = static_cast<int>(e[k].info & 0xff);
+    int64_t item = e[k].info >> 16;
+    const int64_t* shape = shape_of(const_cast<Desc*>(d));
+    const int64_t* strides = strides_of(const_cast<Desc*>(d), ndim);
+    int64_t lo = 0, hi = item;
+    bool empty = false;
+    for (int a = 0; a < ndim; ++a) {
+      if (shape[a] < 1) empty = true;
+      int64_t span = (shape[a] - 1) * strides[a];
+      (span < 0 ? lo : hi) += span;
+    }
+    auto base = reinterpret_cast<uintptr_t>(d->data);
+    extents[k] = {base + static_cast<uintptr_t>(lo), base + static_cast<uintptr_t>(hi), (e[k].info & 0x100) != 0, empty};
+  }
+  for (int32_t i = 0; i < n; ++i)
+    for (int32_t j = i + 1; j < n; ++j) {
+      const Extent &a = extents[i], &b = extents[j];
+      if (a.empty || b.empty || !(a.stored || b.stored)) continue;
+      if (a.lo < b.hi && b.lo < a.hi) return 1;
+    }
+  return 0;
+}
+
 extern "C" int32_t nk_arange_len_i64(int64_t start, int64_t stop, int64_t step, void* out) {
   if (step == 0) {
     nk::runtime::raise("ZeroDivisionError", "division by zero", 0);
