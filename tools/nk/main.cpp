@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <new>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "frontend/token.h"
 #include "ir/check.h"
 #include "ir/ir.h"
+#include "ir/walk.h"
 #include "ir/ir_printer.h"
 #include "nk/version.h"
 #include "runtime/cache.h"
@@ -60,7 +62,8 @@ Commands:
   cache info|clear           show or empty the compilation cache
 
 Options for check, types and compile:
-  --function NAME            print only NAME's specialisations
+  --function NAME            print only NAME's specialisations (code: with the
+                             functions they call)
   --sig SIG                  also compile NAME for SIG, e.g. "float64(float64[:], int64)"
   --no-host                  do not type the host program (module-level code)
   -o OUT                     compile: write the output to OUT instead of stdout
@@ -387,10 +390,26 @@ bool defines_function(const ast::Module& module, const std::string& name) {
 
 // Moves the specialisations of functions other than `name` from `program` into
 // `others`, which must outlive `program`: the kept ones may point at them (callees).
-void keep_only(ir::Program& program, const std::string& name, std::vector<std::unique_ptr<ir::Function>>& others) {
+// With `with_callees` (code generation) the functions they call, directly or not, stay
+// too: their code is compiled (and printed) with them.
+void keep_only(ir::Program& program, const std::string& name, bool with_callees,
+               std::vector<std::unique_ptr<ir::Function>>& others) {
+  std::set<const ir::Function*> wanted;
+  std::vector<const ir::Function*> work;
+  for (const std::unique_ptr<ir::Function>& fn : program.functions)
+    if (fn->name == name && wanted.insert(fn.get()).second) work.push_back(fn.get());
+  while (with_callees && !work.empty()) {
+    const ir::Function* fn = work.back();
+    work.pop_back();
+    ir::walk_exprs(*fn->body, [&](const ir::Expr& e) {
+      if (e.kind != ir::ExprKind::Call) return;
+      const ir::Function* callee = e.as<ir::CallExpr>().callee;
+      if (callee && wanted.insert(callee).second) work.push_back(callee);
+    });
+  }
   std::vector<std::unique_ptr<ir::Function>> kept;
   for (std::unique_ptr<ir::Function>& fn : program.functions)
-    (fn->name == name ? kept : others).push_back(std::move(fn));
+    (wanted.count(fn.get()) ? kept : others).push_back(std::move(fn));
   program.functions = std::move(kept);
 }
 
@@ -602,7 +621,8 @@ int run_command(const Options& o) {
 
   std::vector<std::unique_ptr<ir::Function>> others;  // outlives `program`'s use below
   if (!o.function.empty()) {
-    keep_only(program, o.function, others);
+    bool generating = o.command == Command::Compile && o.emit != Emit::Ir;
+    keep_only(program, o.function, generating, others);
     if (program.functions.empty()) {
       std::cerr << "nk: error: no specialisation of '" << o.function
                 << "' was compiled (nothing calls it); give its signature with --sig\n";
