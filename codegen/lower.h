@@ -57,6 +57,13 @@ inline constexpr const char* kCheckedCopyAttribute = "nk-checked-copy";
 inline constexpr const char* kResolveCheckedSymbol = "nk_resolve_checked";
 inline constexpr const char* kEngineSymbol = "nk.engine";
 
+// Entry points (LowerOptions::entry_points) are `optnone` while the IR is optimised,
+// which then skips them (a few loads and a call, already as simple as they get, which
+// cost a hundred passes' fixed overhead per first call); Optimizer::run then removes
+// `optnone` from functions with this attribute, so code generation compiles them as
+// usual (at O0 a C++ call through one took a nanosecond longer).
+inline constexpr const char* kEntryPointAttribute = "nk-entry-point";
+
 inline constexpr const char* kGpuTriple = "nvptx64-nvidia-cuda";
 inline constexpr const char* kGpuDataLayout = "e-i64:64-i128:128-v16:16-v32:32-n16:32:64";
 inline constexpr const char* kGpuModuleRef = "nk.gpu.module";

@@ -25,6 +25,7 @@
 #include <llvm/IR/PassInstrumentation.h>
 #include <llvm/IR/PassTimingInfo.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -37,6 +38,7 @@
 #include <mutex>
 #include <string>
 
+#include "codegen/lower.h"
 #include "codegen/o3_pipeline.h"
 
 namespace nk::codegen {
@@ -84,6 +86,7 @@ struct Optimizer::Pipeline {
   llvm::PipelineTuningOptions tuning;
   // NK_LLVM_ARGS=-time-passes: each module's pass times are printed after its run.
   llvm::PassInstrumentationCallbacks instrumentation;
+  llvm::OptNoneInstrumentation optnone{false};
   std::unique_ptr<llvm::TimePassesHandler> timers;
   llvm::PassBuilder builder;
   llvm::OptimizationLevel level;
@@ -97,6 +100,7 @@ struct Optimizer::Pipeline {
         level(level_for(opt_level)),
         opt_level(opt_level),
         text(opt_level == 3 ? o3_pipeline() : std::string()) {
+    optnone.registerCallbacks(instrumentation);
     disable_codegen_strength_reduction();
   }
 
@@ -182,6 +186,8 @@ struct Optimizer::Pipeline {
       passes.addPass(llvm::createModuleToFunctionPassAdaptor(
           llvm::createFunctionToLoopPassAdaptor(InnerLoopStrengthReduce(), /*UseMemorySSA=*/false)));
     passes.run(module, mam);
+    for (llvm::Function& f : module)
+      if (f.hasFnAttribute(kEntryPointAttribute)) f.removeFnAttr(llvm::Attribute::OptimizeNone);
     if (timers) timers->print();
   }
 };
