@@ -2521,6 +2521,10 @@ void FunctionLowering::begin_param_scopes(const std::vector<bool>& unchanged) {
   overlap->setDoesNotThrow();
   overlap->addFnAttr(llvm::Attribute::WillReturn);
   params_disjoint_ = b_.CreateICmpEQ(overlap, c32(0));
+  // The scopes hold for this call only: should LLVM inline the function into a loop and
+  // unroll or peel that loop, the copies of these declarations give each copy scopes of
+  // its own (two calls' parameters may overlap although each call's do not).
+  for (const auto& [p, scopes] : param_scopes_) b_.CreateNoAliasScopeDeclaration(scopes.scope);
 }
 
 // Whether the unchecked copy of loop `s` gains from the parameter scopes: it stores to
