@@ -158,7 +158,8 @@ extern "C" void nk_array_fill(void* desc, int32_t ndim, int64_t itemsize, void* 
 // Parameter scopes (codegen/lower.cpp): whether any two of n arrays share memory, of
 // which at least one is stored to. Each entry: a descriptor and its info, ndim | stored
 // << 8 | item size << 16. An array's elements lie within [lowest, highest] byte; empty
-// arrays overlap nothing.
+// arrays overlap nothing; two 1-d arrays with the same stride whose ranges meet may
+// still interleave without sharing a byte (a[::2] and a[1::2]).
 extern "C" int32_t nk_arrays_overlap(void* entries, int32_t n) {
   struct Entry {
     const void* desc;
@@ -166,6 +167,8 @@ extern "C" int32_t nk_arrays_overlap(void* entries, int32_t n) {
   };
   struct Extent {
     uintptr_t lo, hi;  // [lo, hi)
+    uintptr_t data;
+    int64_t item, step;  // step: the |stride| of a 1-d array, else 0
     bool stored, empty;
   };
   const auto* e = static_cast<const Entry*>(entries);
@@ -185,13 +188,24 @@ extern "C" int32_t nk_arrays_overlap(void* entries, int32_t n) {
       (span < 0 ? lo : hi) += span;
     }
     auto base = reinterpret_cast<uintptr_t>(d->data);
-    extents[k] = {base + static_cast<uintptr_t>(lo), base + static_cast<uintptr_t>(hi), (e[k].info & 0x100) != 0, empty};
+    int64_t step = ndim == 1 ? (strides[0] < 0 ? -strides[0] : strides[0]) : 0;
+    extents[k] = {base + static_cast<uintptr_t>(lo), base + static_cast<uintptr_t>(hi), base, item, step,
+                  (e[k].info & 0x100) != 0, empty};
   }
   for (int32_t i = 0; i < n; ++i)
     for (int32_t j = i + 1; j < n; ++j) {
       const Extent &a = extents[i], &b = extents[j];
       if (a.empty || b.empty || !(a.stored || b.stored)) continue;
-      if (a.lo < b.hi && b.lo < a.hi) return 1;
+      if (!(a.lo < b.hi && b.lo < a.hi)) continue;
+      if (a.step > 0 && a.step == b.step) {
+        // Elements at a.data + k * step and b.data + m * step: each of b's starts r
+        // bytes past one of a's (mod step); no byte is shared when a's item ends by
+        // then and b's before a's next element starts.
+        int64_t r = static_cast<int64_t>(b.data - a.data) % a.step;
+        if (r < 0) r += a.step;
+        if (r >= a.item && r + b.item <= a.step) continue;
+      }
+      return 1;
     }
   return 0;
 }

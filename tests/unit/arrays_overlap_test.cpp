@@ -72,3 +72,20 @@ TEST(ArraysOverlap, TwoDimensionalRowsAndColumns) {
   EXPECT_EQ(overlap({{&matrix, info(2, true)}, {&column2, info(1, false)}}), 1);
   EXPECT_EQ(overlap({{&matrix, info(2, true)}, {&elsewhere, info(1, true)}, {&outside, info(1, true)}}), 0);
 }
+
+TEST(ArraysOverlap, InterleavedViewsShareNoByte) {
+  std::vector<double> buf(100);
+  Desc2 even = view(buf.data(), 0, 50, 2), odd = view(buf.data(), 1, 50, 2);
+  Desc2 even_from_2 = view(buf.data(), 2, 49, 2), odd_reversed = view(buf.data(), 99, 50, -2);
+  Desc2 every_third = view(buf.data(), 1, 33, 3);
+  EXPECT_EQ(overlap({{&even, info(1, true)}, {&odd, info(1, true)}}), 0);
+  EXPECT_EQ(overlap({{&odd, info(1, true)}, {&even, info(1, false)}}), 0);  // either order
+  EXPECT_EQ(overlap({{&even, info(1, true)}, {&odd_reversed, info(1, false)}}), 0);
+  EXPECT_EQ(overlap({{&even, info(1, true)}, {&even_from_2, info(1, false)}}), 1);
+  EXPECT_EQ(overlap({{&even, info(1, true)}, {&every_third, info(1, false)}}), 1);  // other stride
+  // float32 items halfway into a float64 slot still share bytes with it.
+  auto* bytes = reinterpret_cast<char*>(buf.data());
+  Desc2 halves{nullptr, bytes + 4, {50, 16, 0, 0}};
+  EXPECT_EQ(overlap({{&even, info(1, true)}, {&halves, (int64_t{4} << 16) | 1}}), 1);
+}
+
