@@ -372,6 +372,7 @@ class FunctionLowering {
   // whether the parameters' memory is disjoint.
   void begin_param_scopes(const std::vector<bool>& unchanged);
   bool scoped_loop(const ForRangeStmt& s) const;
+  static bool innermost(const ForRangeStmt& s);
   void fill_contiguous(Value* desc, const Type* at, const std::function<Value*(Value* i)>& element);
 
   ModuleLowering& m_;
@@ -1079,8 +1080,12 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   // up front runs in two versions: unchecked when the whole index range is in bounds,
   // the ordinary checked loop otherwise (so errors are still raised where they occur).
   LoopVersioning versioning;
-  if (const_step && const_step->isOne() && boundscheck() && proven_loopvar_ < 0) versioning = versioned_accesses(s);
-  if (versioning.empty()) {
+  bool unit_step = const_step && const_step->isOne() && proven_loopvar_ < 0;
+  if (unit_step && boundscheck()) versioning = versioned_accesses(s);
+  // Without bounds checks an innermost loop is versioned on the parameter scopes alone
+  // (begin_param_scopes), its other version the same loop without them.
+  bool overlap_only = unit_step && !boundscheck() && params_disjoint_ && innermost(s) && scoped_loop(s);
+  if (versioning.empty() && !overlap_only) {
     emit_serial_loop(s, start, stop, step, const_step);
     return;
   }
@@ -2471,7 +2476,7 @@ void FunctionLowering::tag_access(llvm::Instruction* access, const Expr* array) 
 // private arrays'). All such accesses run only when the parameters are disjoint, which
 // holds for the whole call.
 void FunctionLowering::begin_param_scopes(const std::vector<bool>& unchanged) {
-  if (gpu() || !boundscheck()) return;  // no versioned loops
+  if (gpu()) return;
   std::set<int> accessed, stored;
   auto param = [&](const ExprRef& array) {
     if (array->kind != ExprKind::Local) return -1;
@@ -2525,6 +2530,16 @@ void FunctionLowering::begin_param_scopes(const std::vector<bool>& unchanged) {
   // unroll or peel that loop, the copies of these declarations give each copy scopes of
   // its own (two calls' parameters may overlap although each call's do not).
   for (const auto& [p, scopes] : param_scopes_) b_.CreateNoAliasScopeDeclaration(scopes.scope);
+}
+
+bool FunctionLowering::innermost(const ForRangeStmt& s) {
+  bool nested = false;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::ForRange || x.kind == StmtKind::While) nested = true;
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(*s.body);
+  return !nested;
 }
 
 // Whether the unchecked copy of loop `s` gains from the parameter scopes: it stores to
