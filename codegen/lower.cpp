@@ -16,6 +16,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -274,6 +275,10 @@ class FunctionLowering {
   void start_dead_block() { b_.SetInsertPoint(block("dead")); }
 
   // ---- reference counts ----
+  void borrow(size_t local) {
+    if (borrowed_.size() < fn_.locals.size()) borrowed_.resize(fn_.locals.size());
+    borrowed_[local] = true;
+  }
   void incref(Value* desc);       // desc: array descriptor struct value
   // Loads a value of type `t` from `p`. An array descriptor is loaded field by field so
   // that its sizes carry `!range [0, 2^63-1)` and every field `!noundef`: LLVM then knows
@@ -400,6 +405,10 @@ class FunctionLowering {
   // For those parameters, the descriptor loaded on entry: reading the local yields it,
   // not a load of the local's storage at every access (less IR for LLVM to clean up).
   std::vector<Value*> unchanged_values_;
+  // Per local: an array whose reference the function borrows from its caller instead
+  // of taking one (end_function does not release it): unchanged parameters, and in a
+  // prange chunk or checked copy the arrays its loop does not assign.
+  std::vector<bool> borrowed_;
   std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
   // ir/private_arrays.h: for each private array local, the scope list of its accesses
   // and the list of the other private arrays' scopes (null when none); all of them.
@@ -824,7 +833,8 @@ void FunctionLowering::run() {
     Value* v = &*arg;
     if (t->is_array() || t->is_tuple()) v = load_value(t, v);
     if (unchanged_params_[i]) unchanged_values_[i] = v;
-    if (t->is_array() && !unchanged_params_[i]) incref(v);
+    if (t->is_array() && unchanged_params_[i]) borrow(i);
+    else if (t->is_array()) incref(v);
     // A parameter's local may be wider than its argument (it is assigned wider values).
     b_.CreateStore(cast(v, t, fn_.locals[i].type), locals_[i]);
   }
@@ -890,7 +900,7 @@ void FunctionLowering::end_function() {
   exit_->moveAfter(&llfn_->back());
   b_.SetInsertPoint(exit_);
   for (size_t i = 0; i < fn_.locals.size(); ++i) {
-    bool borrowed = i < unchanged_params_.size() && unchanged_params_[i];  // (no reference taken)
+    bool borrowed = i < borrowed_.size() && borrowed_[i];
     if (locals_[i] && fn_.locals[i].type->is_array() && !borrowed)
       decref(b_.CreateLoad(vt(fn_.locals[i].type), locals_[i]));
   }
@@ -1394,7 +1404,8 @@ void FunctionLowering::run_checked_copy(const ForRangeStmt& s, const CopyLocals&
   for (int l : info.in) {
     const Type* t = fn_.locals[static_cast<size_t>(l)].type;
     Value* v = load_value(t, ctx_slot(static_cast<size_t>(l)));
-    if (t->is_array()) incref(v);
+    if (t->is_array() && std::find(info.out.begin(), info.out.end(), l) == info.out.end()) borrow(static_cast<size_t>(l));
+    else if (t->is_array()) incref(v);
     b_.CreateStore(v, locals_[static_cast<size_t>(l)]);
   }
   Value* start = b_.CreateLoad(i64(), ctx_slot(n));
@@ -1664,7 +1675,10 @@ void FunctionLowering::run_chunk(const ForRangeStmt& s, const ParallelLoop& info
       continue;
     }
     Value* v = load_value(t, ctx_slot(i));
-    if (t->is_array()) incref(v);
+    // The parent holds its arrays until every chunk is done: those the body does not
+    // assign are borrowed, not counted (atomically) by each chunk.
+    if (t->is_array() && !info.assigned.count(static_cast<int>(i))) borrow(i);
+    else if (t->is_array()) incref(v);
     b_.CreateStore(v, locals_[i]);
   }
   // A local that always holds a dimension of an unchanged array parameter (n =
