@@ -377,7 +377,6 @@ class FunctionLowering {
   // whether the parameters' memory is disjoint.
   void begin_param_scopes(const std::vector<bool>& unchanged);
   bool scoped_loop(const ForRangeStmt& s) const;
-  static bool innermost(const ForRangeStmt& s);
   void fill_contiguous(Value* desc, const Type* at, const std::function<Value*(Value* i)>& element);
 
   ModuleLowering& m_;
@@ -410,18 +409,20 @@ class FunctionLowering {
   // prange chunk or checked copy the arrays its loop does not assign.
   std::vector<bool> borrowed_;
   std::vector<bool> nonnegative_;  // ir/nonnegative.h, per local of fn_
-  // ir/private_arrays.h: for each private array local, the scope list of its accesses
-  // and the list of the other private arrays' scopes (null when none); all of them.
-  struct PrivateScopes {
+  // An array's accesses: their alias scope list, and the scopes they are outside of
+  // (null when none).
+  struct AliasScopes {
     llvm::MDNode* scope;
     llvm::MDNode* noalias;
   };
-  std::map<int, PrivateScopes> private_scopes_;
+  // ir/private_arrays.h: each private array local's scopes (noalias: the other private
+  // arrays'); all private arrays' scopes.
+  std::map<int, AliasScopes> private_scopes_;
   llvm::MDNode* all_private_scopes_ = nullptr;
   // Array parameters with alias scopes of their own inside the unchecked copies of
   // versioned loops (begin_param_scopes), which run only when params_disjoint_ (i1,
   // computed on entry) holds; scope_params_ while lowering such a copy.
-  std::map<int, PrivateScopes> param_scopes_;
+  std::map<int, AliasScopes> param_scopes_;
   Value* params_disjoint_ = nullptr;
   bool scope_params_ = false;
   std::set<std::pair<int, int>> proven_;
@@ -1101,7 +1102,7 @@ void FunctionLowering::for_range(const ForRangeStmt& s) {
   if (unit_step && boundscheck()) versioning = versioned_accesses(s);
   // Without bounds checks an innermost loop is versioned on the parameter scopes alone
   // (begin_param_scopes), its other version the same loop without them.
-  bool overlap_only = unit_step && !boundscheck() && params_disjoint_ && innermost(s) && scoped_loop(s);
+  bool overlap_only = unit_step && !boundscheck() && params_disjoint_ && !contains_loop(s) && scoped_loop(s);
   if (versioning.empty() && !overlap_only) {
     emit_serial_loop(s, start, stop, step, const_step);
     return;
@@ -1425,18 +1426,9 @@ void FunctionLowering::run_checked_copy(const ForRangeStmt& s, const CopyLocals&
 LoopVersioning FunctionLowering::versioned_accesses(const ForRangeStmt& s) {
   // Only innermost loops (versioning nested loops would copy bodies exponentially), and
   // only while the loop variable and the arrays keep their values through the body.
-  bool has_loop = false;
-  std::set<int> assigned;
-  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
-    if (x.kind == StmtKind::ForRange || x.kind == StmtKind::While) has_loop = true;
-    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
-    for_each_child(x, [](const Expr&) {}, scan);
-  };
-  scan(*s.body);
-  walk_exprs(*s.body, [&](const Expr& e) {
-    if (e.kind == ExprKind::Let) assigned.insert(e.as<LetExpr>().local);
-  });
-  if (has_loop || assigned.count(s.local)) return {};
+  if (contains_loop(s)) return {};
+  std::set<int> assigned = defined_locals(*s.body);
+  if (assigned.count(s.local)) return {};
   // Integer arithmetic that cannot raise, on values the body does not change.
   std::function<bool(const Expr&)> invariant = [&](const Expr& e) {
     if (e.type != int64()) return false;
@@ -1452,9 +1444,9 @@ LoopVersioning FunctionLowering::versioned_accesses(const ForRangeStmt& s) {
   };
   LoopVersioning out;
   std::map<std::pair<int, int>, VersionedAccess> found;
-  auto consider = [&](const ExprRef& array, const std::vector<ExprRef>& indices) {
-    if (array->kind != ExprKind::Local) return;
-    int a = array->as<LocalExpr>().index;
+  for_each_element_access(*s.body, [&](const Expr& array, const std::vector<ExprRef>& indices, bool) {
+    if (array.kind != ExprKind::Local) return;
+    int a = array.as<LocalExpr>().index;
     if (assigned.count(a) || !fn_.locals[static_cast<size_t>(a)].type->is_array()) return;
     for (size_t k = 0; k < indices.size(); ++k) {
       int64_t offset;
@@ -1473,15 +1465,7 @@ LoopVersioning FunctionLowering::versioned_accesses(const ForRangeStmt& s) {
         it->second.max_offset = std::max(it->second.max_offset, offset);
       }
     }
-  };
-  walk_exprs(*s.body, [&](const Expr& e) {
-    if (e.kind == ExprKind::Load) consider(e.as<LoadExpr>().array, e.as<LoadExpr>().indices);
   });
-  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
-    if (x.kind == StmtKind::Store) consider(x.as<StoreStmt>().array, x.as<StoreStmt>().indices);
-    for_each_child(x, [](const Expr&) {}, stores);
-  };
-  stores(*s.body);
   for (const auto& [key, access] : found) out.offsets.push_back(access);
   return out;
 }
@@ -2466,7 +2450,7 @@ void FunctionLowering::store_element(Value* addr, Value* v, const Type* elem, co
 // (begin_param_scopes).
 void FunctionLowering::tag_access(llvm::Instruction* access, const Expr* array) {
   if (!array) return;
-  const std::map<int, PrivateScopes>* scopes = &private_scopes_;
+  const std::map<int, AliasScopes>* scopes = &private_scopes_;
   auto own = private_scopes_.end();
   if (array->kind == ExprKind::Local) {
     int l = array->as<LocalExpr>().index;
@@ -2499,23 +2483,14 @@ void FunctionLowering::tag_access(llvm::Instruction* access, const Expr* array) 
 void FunctionLowering::begin_param_scopes(const std::vector<bool>& unchanged) {
   if (gpu()) return;
   std::set<int> accessed, stored;
-  auto param = [&](const ExprRef& array) {
-    if (array->kind != ExprKind::Local) return -1;
-    int l = array->as<LocalExpr>().index;
-    bool ok = static_cast<size_t>(l) < fn_.params.size() && unchanged[static_cast<size_t>(l)] &&
-              fn_.params[static_cast<size_t>(l)]->is_array() && !private_scopes_.count(l);
-    return ok ? l : -1;
-  };
-  walk_exprs(*fn_.body, [&](const Expr& e) {
-    if (e.kind != ExprKind::Load) return;
-    if (int p = param(e.as<LoadExpr>().array); p >= 0) accessed.insert(p);
+  for_each_element_access(*fn_.body, [&](const Expr& array, const std::vector<ExprRef>&, bool store) {
+    if (array.kind != ExprKind::Local) return;
+    int l = array.as<LocalExpr>().index;
+    if (static_cast<size_t>(l) >= fn_.params.size() || !unchanged[static_cast<size_t>(l)] || private_scopes_.count(l))
+      return;
+    accessed.insert(l);
+    if (store) stored.insert(l);
   });
-  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
-    if (x.kind == StmtKind::Store)
-      if (int p = param(x.as<StoreStmt>().array); p >= 0) accessed.insert(p), stored.insert(p);
-    for_each_child(x, [](const Expr&) {}, stores);
-  };
-  stores(*fn_.body);
   if (accessed.size() < 2 || accessed.size() > 64 || stored.empty()) return;  // (64: nk_arrays_overlap's limit)
   llvm::MDBuilder md(m_.ctx());
   llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(fn_.name + ".params");
@@ -2553,16 +2528,6 @@ void FunctionLowering::begin_param_scopes(const std::vector<bool>& unchanged) {
   for (const auto& [p, scopes] : param_scopes_) b_.CreateNoAliasScopeDeclaration(scopes.scope);
 }
 
-bool FunctionLowering::innermost(const ForRangeStmt& s) {
-  bool nested = false;
-  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
-    if (x.kind == StmtKind::ForRange || x.kind == StmtKind::While) nested = true;
-    for_each_child(x, [](const Expr&) {}, scan);
-  };
-  scan(*s.body);
-  return !nested;
-}
-
 // Whether the unchecked copy of loop `s` gains from the parameter scopes: it accesses
 // two scoped parameters and stores to one at an index the body does not change (an
 // element LLVM then keeps in a register), or at a[..., i + c, ...] with nothing in the
@@ -2572,15 +2537,8 @@ bool FunctionLowering::innermost(const ForRangeStmt& s) {
 // the overlap check in their version condition LLVM may still prove that condition true
 // and drop their checked copy.
 bool FunctionLowering::scoped_loop(const ForRangeStmt& s) const {
-  std::set<int> assigned{s.local};
-  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
-    if (x.kind == StmtKind::Assign) assigned.insert(x.as<AssignStmt>().local);
-    for_each_child(x, [](const Expr&) {}, scan);
-  };
-  scan(*s.body);
-  walk_exprs(*s.body, [&](const Expr& e) {
-    if (e.kind == ExprKind::Let) assigned.insert(e.as<LetExpr>().local);
-  });
+  std::set<int> assigned = defined_locals(*s.body);
+  assigned.insert(s.local);
   std::function<bool(const Expr&)> unchanged = [&](const Expr& e) {
     if (e.kind == ExprKind::Local) return !assigned.count(e.as<LocalExpr>().index);
     bool ok = e.kind == ExprKind::Const || e.kind == ExprKind::Binary || e.kind == ExprKind::Unary ||
@@ -2588,16 +2546,9 @@ bool FunctionLowering::scoped_loop(const ForRangeStmt& s) const {
     for_each_operand(e, [&](const Expr& c) { ok = ok && unchanged(c); });
     return ok;
   };
-  auto scoped = [&](const ExprRef& array) {
-    return array->kind == ExprKind::Local && param_scopes_.count(array->as<LocalExpr>().index)
-               ? array->as<LocalExpr>().index
-               : -1;
-  };
   std::set<int> accessed;
   bool affine_store = false, invariant_store = false, opaque_call = false;
   walk_exprs(*s.body, [&](const Expr& e) {
-    if (e.kind == ExprKind::Load)
-      if (int p = scoped(e.as<LoadExpr>().array); p >= 0) accessed.insert(p);
     if (e.kind == ExprKind::Call) opaque_call = true;
     if (e.kind == ExprKind::Intrinsic) {
       switch (e.as<IntrinsicExpr>().id) {  // what LLVM vectorises with no vector math library
@@ -2610,25 +2561,20 @@ bool FunctionLowering::scoped_loop(const ForRangeStmt& s) const {
       }
     }
   });
-  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
-    if (x.kind == StmtKind::Store) {
-      const auto& st = x.as<StoreStmt>();
-      if (int p = scoped(st.array); p >= 0) {
-        accessed.insert(p);
-        bool affine = true, invariant = true;
-        int64_t offset;
-        for (const ExprRef& i : st.indices) {
-          bool same = unchanged(*i);
-          affine = affine && (same || loop_offset(*i, s.local, offset));
-          invariant = invariant && same;
-        }
-        affine_store = affine_store || affine;
-        invariant_store = invariant_store || invariant;
-      }
+  for_each_element_access(*s.body, [&](const Expr& array, const std::vector<ExprRef>& indices, bool store) {
+    if (array.kind != ExprKind::Local || !param_scopes_.count(array.as<LocalExpr>().index)) return;
+    accessed.insert(array.as<LocalExpr>().index);
+    if (!store) return;
+    bool affine = true, invariant = true;
+    int64_t offset;
+    for (const ExprRef& i : indices) {
+      bool same = unchanged(*i);
+      affine = affine && (same || loop_offset(*i, s.local, offset));
+      invariant = invariant && same;
     }
-    for_each_child(x, [](const Expr&) {}, stores);
-  };
-  stores(*s.body);
+    affine_store = affine_store || affine;
+    invariant_store = invariant_store || invariant;
+  });
   return accessed.size() >= 2 && (invariant_store || (affine_store && !opaque_call));
 }
 

@@ -7,28 +7,8 @@
 
 namespace nk::ir {
 
-namespace {
-
-// Every local an assignment, a loop or a let defines.
-std::set<int> defined_locals(const Function& f) {
-  std::set<int> defined;
-  if (!f.body) return defined;
-  std::function<void(const Stmt&)> scan = [&](const Stmt& s) {
-    if (s.kind == StmtKind::Assign) defined.insert(s.as<AssignStmt>().local);
-    if (s.kind == StmtKind::ForRange) defined.insert(s.as<ForRangeStmt>().local);
-    for_each_child(s, [](const Expr&) {}, scan);
-  };
-  scan(*f.body);
-  walk_exprs(*f.body, [&](const Expr& e) {
-    if (e.kind == ExprKind::Let) defined.insert(e.as<LetExpr>().local);
-  });
-  return defined;
-}
-
-}  // namespace
-
 std::vector<bool> unchanged_array_params(const Function& f) {
-  std::set<int> defined = defined_locals(f);
+  std::set<int> defined = f.body ? defined_locals(*f.body) : std::set<int>{};
   std::vector<bool> out(f.locals.size());
   for (size_t i = 0; i < f.params.size(); ++i)
     out[i] = f.params[i]->is_array() && f.locals[i].type == f.params[i] && !defined.count(static_cast<int>(i));

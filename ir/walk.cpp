@@ -99,4 +99,39 @@ void walk_exprs(const Stmt& s, const ExprVisitor& f) {
   for_each_child(s, [&](const Expr& x) { walk_expr(x, f); }, [&](const Stmt& x) { walk_exprs(x, f); });
 }
 
+std::set<int> defined_locals(const Stmt& s) {
+  std::set<int> defined;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Assign) defined.insert(x.as<AssignStmt>().local);
+    if (x.kind == StmtKind::ForRange) defined.insert(x.as<ForRangeStmt>().local);
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  scan(s);
+  walk_exprs(s, [&](const Expr& e) {
+    if (e.kind == ExprKind::Let) defined.insert(e.as<LetExpr>().local);
+  });
+  return defined;
+}
+
+bool contains_loop(const Stmt& s) {
+  bool found = false;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& x) {
+    if (x.kind == StmtKind::ForRange || x.kind == StmtKind::While) found = true;
+    for_each_child(x, [](const Expr&) {}, scan);
+  };
+  for_each_child(s, [](const Expr&) {}, scan);
+  return found;
+}
+
+void for_each_element_access(const Stmt& s, const AccessVisitor& f) {
+  walk_exprs(s, [&](const Expr& e) {
+    if (e.kind == ExprKind::Load) f(*e.as<LoadExpr>().array, e.as<LoadExpr>().indices, false);
+  });
+  std::function<void(const Stmt&)> stores = [&](const Stmt& x) {
+    if (x.kind == StmtKind::Store) f(*x.as<StoreStmt>().array, x.as<StoreStmt>().indices, true);
+    for_each_child(x, [](const Expr&) {}, stores);
+  };
+  stores(s);
+}
+
 }  // namespace nk::ir

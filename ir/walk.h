@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <set>
+#include <vector>
 
 #include "ir/ir.h"
 
@@ -21,5 +23,15 @@ void for_each_child(const Stmt& s, const ExprVisitor& on_expr, const StmtVisitor
 void walk_expr(const Expr& e, const ExprVisitor& f);
 // Calls `f` on every expression in `s` and in the statements below it.
 void walk_exprs(const Stmt& s, const ExprVisitor& f);
+
+// The locals that `s` and the statements below it define: assignments, range-loop
+// variables and lets.
+std::set<int> defined_locals(const Stmt& s);
+// Whether a loop (range or while) is below `s`.
+bool contains_loop(const Stmt& s);
+// Calls `f` on every element access in and below `s`, array[indices]: the loads (as
+// walk_exprs meets them), then the stores.
+using AccessVisitor = std::function<void(const Expr& array, const std::vector<ExprRef>& indices, bool store)>;
+void for_each_element_access(const Stmt& s, const AccessVisitor& f);
 
 }  // namespace nk::ir
