@@ -30,9 +30,9 @@
 #include "frontend/parser.h"
 #include "frontend/source.h"
 #include "frontend/token.h"
+#include "ir/call_graph.h"
 #include "ir/check.h"
 #include "ir/ir.h"
-#include "ir/walk.h"
 #include "ir/ir_printer.h"
 #include "nk/version.h"
 #include "runtime/cache.h"
@@ -401,11 +401,8 @@ void keep_only(ir::Program& program, const std::string& name, bool with_callees,
   while (with_callees && !work.empty()) {
     const ir::Function* fn = work.back();
     work.pop_back();
-    ir::walk_exprs(*fn->body, [&](const ir::Expr& e) {
-      if (e.kind != ir::ExprKind::Call) return;
-      const ir::Function* callee = e.as<ir::CallExpr>().callee;
+    for (const ir::Function* callee : ir::direct_callees(*fn))
       if (callee && wanted.insert(callee).second) work.push_back(callee);
-    });
   }
   std::vector<std::unique_ptr<ir::Function>> kept;
   for (std::unique_ptr<ir::Function>& fn : program.functions)
