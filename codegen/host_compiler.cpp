@@ -76,6 +76,8 @@ void HostCompiler::prepare(llvm::Module& module) {
 }
 
 void HostCompiler::optimize(llvm::Module& module) { optimizer_->run(module); }
+bool HostCompiler::optimize_early(llvm::Module& module) { return optimizer_->run_early(module); }
+void HostCompiler::optimize_late(llvm::Module& module) { optimizer_->run_late(module); }
 
 bool HostCompiler::emit(llvm::Module& module, bool assembly, std::string& out, std::string& error) {
   if (!assembly) {

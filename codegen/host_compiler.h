@@ -29,6 +29,9 @@ class HostCompiler {
   // Gives the module this CPU's data layout, triple, name and features.
   void prepare(llvm::Module& module);
   void optimize(llvm::Module& module);
+  // optimize() in two halves around a module split (Optimizer::run_early/run_late).
+  bool optimize_early(llvm::Module& module);
+  void optimize_late(llvm::Module& module);
   bool emit(llvm::Module& module, bool assembly, std::string& out, std::string& error);
 
  private:

@@ -23,6 +23,11 @@
 
 namespace nk::codegen {
 
+// Where the module simplification (the inliner and each function's clean-up) ends
+// and the optimisation proper (vectorisers, unrolling) begins: a module split over two
+// threads (codegen/module_split.h) is cut there.
+inline constexpr const char* kO3LateStart = "always-inline,";
+
 inline constexpr const char* kO3Pipeline = R"(
     inferattrs,
     function<eager-inv>(

@@ -35,6 +35,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -92,6 +93,9 @@ struct Optimizer::Pipeline {
   llvm::OptimizationLevel level;
   int opt_level;
   std::string text;  // the pipeline to parse for each module; empty: LLVM's default
+  // nk's -O3 in two halves, for modules split over two threads (codegen/module_split.h):
+  // the inliner and function simplification, then the rest (vectorisers, unrolling).
+  std::string early, late;
 
   Pipeline(llvm::TargetMachine& tm, int opt_level)
       : tuning(make_tuning(opt_level)),
@@ -102,6 +106,23 @@ struct Optimizer::Pipeline {
         text(opt_level == 3 ? o3_pipeline() : std::string()) {
     optnone.registerCallbacks(instrumentation);
     disable_codegen_strength_reduction();
+    if (opt_level == 3) split_o3(text, early, late);
+  }
+
+  // Cuts a pass list at its top-level `globalopt` (see o3_pipeline.h): both halves
+  // empty when it has none.
+  static void split_o3(const std::string& text, std::string& early, std::string& late) {
+    int depth = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '(' || c == '<') ++depth;
+      if (c == ')' || c == '>') --depth;
+      if (depth == 0 && c == ',' && text.compare(i + 1, std::strlen(kO3LateStart), kO3LateStart) == 0) {
+        early = text.substr(0, i);
+        late = text.substr(i + 1);
+        return;
+      }
+    }
   }
 
   // nk's -O3 (codegen/o3_pipeline.h), or, where this LLVM cannot parse it, LLVM's O3
@@ -162,6 +183,22 @@ struct Optimizer::Pipeline {
   }
 
   void run(llvm::Module& module) {
+    const char* custom = std::getenv("NK_PASSES");  // for nk's developers: opt's -passes syntax
+    run_passes(module, custom && *custom ? custom : text, true);
+  }
+
+  bool run_early(llvm::Module& module) {
+    const char* custom = std::getenv("NK_PASSES");
+    if (early.empty() || (custom && *custom)) return false;
+    run_passes(module, early, false);
+    return true;
+  }
+
+  void run_late(llvm::Module& module) { run_passes(module, late, true); }
+
+  // Runs `list` (empty: LLVM's default pipeline for the level); `last`: the pipeline's
+  // end, where strength reduction runs and the entry points lose their optnone.
+  void run_passes(llvm::Module& module, const std::string& list, bool last) {
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
@@ -174,20 +211,18 @@ struct Optimizer::Pipeline {
     // The pass list itself is built per module: LLVM 19's inliner wrapper moves its
     // passes out when it runs, so a pipeline runs once.
     llvm::ModulePassManager passes;
-    const char* custom = std::getenv("NK_PASSES");  // for nk's developers: opt's -passes syntax
-    if (custom && *custom) {
-      if (auto e = builder.parsePassPipeline(passes, custom)) llvm::report_fatal_error(std::move(e));
-    } else if (!text.empty()) {
-      if (auto e = builder.parsePassPipeline(passes, text)) llvm::report_fatal_error(std::move(e));
+    if (!list.empty()) {
+      if (auto e = builder.parsePassPipeline(passes, list)) llvm::report_fatal_error(std::move(e));
     } else {
       passes = opt_level == 0 ? builder.buildO0DefaultPipeline(level) : builder.buildPerModuleDefaultPipeline(level);
     }
-    if (opt_level > 0)
+    if (last && opt_level > 0)
       passes.addPass(llvm::createModuleToFunctionPassAdaptor(
           llvm::createFunctionToLoopPassAdaptor(InnerLoopStrengthReduce(), /*UseMemorySSA=*/false)));
     passes.run(module, mam);
-    for (llvm::Function& f : module)
-      if (f.hasFnAttribute(kEntryPointAttribute)) f.removeFnAttr(llvm::Attribute::OptimizeNone);
+    if (last)
+      for (llvm::Function& f : module)
+        if (f.hasFnAttribute(kEntryPointAttribute)) f.removeFnAttr(llvm::Attribute::OptimizeNone);
     if (timers) timers->print();
   }
 };
@@ -195,6 +230,8 @@ struct Optimizer::Pipeline {
 Optimizer::Optimizer(llvm::TargetMachine& tm, int opt_level) : pipeline_(std::make_unique<Pipeline>(tm, opt_level)) {}
 Optimizer::~Optimizer() = default;
 void Optimizer::run(llvm::Module& module) { pipeline_->run(module); }
+bool Optimizer::run_early(llvm::Module& module) { return pipeline_->run_early(module); }
+void Optimizer::run_late(llvm::Module& module) { pipeline_->run_late(module); }
 const std::string& Optimizer::pipeline() const { return pipeline_->text; }
 
 void optimize_module(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) { Optimizer(tm, opt_level).run(module); }

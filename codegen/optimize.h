@@ -21,6 +21,12 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
   void run(llvm::Module& module);
+  // run() in two halves, with a module split between them (codegen/module_split.h):
+  // run_early runs the inliner and function simplification and returns true, or, where
+  // the pipeline cannot be cut (not nk's -O3, or NK_PASSES), does nothing and returns
+  // false; run_late then runs the rest on each part.
+  bool run_early(llvm::Module& module);
+  void run_late(llvm::Module& module);
   // The pass list it runs, in opt's -passes syntax (empty: LLVM's default pipeline for
   // the level). NK_PASSES, when set, replaces it at run time.
   const std::string& pipeline() const;
