@@ -3,10 +3,14 @@
 #include "codegen/jit.h"
 
 #include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Pass.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/ValueMapper.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -18,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -25,6 +30,7 @@
 
 #include "codegen/checked_copies.h"
 #include "codegen/host_compiler.h"
+#include "codegen/module_split.h"
 #include "codegen/ptx.h"
 #include "frontend/internal_error.h"
 
@@ -114,7 +120,45 @@ std::unique_ptr<llvm::Module> build_module(const ir::Program& program, const Com
 
 namespace {
 
-// The module's object file, then its lazy entry if it has one.
+// NK_COMPILE_THREADS=1 compiles every module on one thread (module_split.h).
+int compile_threads() {
+  static const int n = [] {
+    const char* v = std::getenv("NK_COMPILE_THREADS");
+    return v && *v ? std::max(1, std::atoi(v)) : 2;
+  }();
+  return n;
+}
+
+// The second part of a split module, compiled on a thread of its own from bitcode.
+struct SecondPart {
+  std::string object, error;
+  bool ok = false;
+  double ms = 0;
+  std::exception_ptr failure;
+  void compile(const std::string& bitcode, const ModuleSplit& split, int opt_level) {
+    auto start = std::chrono::steady_clock::now();
+    try {
+      HostCompilerLease compiler = acquire_host_compiler(opt_level, error);
+      if (!compiler) return;
+      llvm::LLVMContext context;
+      context.setDiscardValueNames(true);
+      auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "nk-part"), context);
+      if (!module) {
+        error = to_string(module.takeError());
+        return;
+      }
+      keep_module_part(**module, split, true);
+      compiler->optimize_late(**module);
+      ok = compiler->emit(**module, false, object, error);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    ms = ms_since(start);
+  }
+};
+
+// The module's object file (two with a split, module_split.h), then its lazy entry if
+// it has one.
 bool compile_module_object(const ir::Program& program, const CompileOptions& options,
                            std::vector<std::string>& entries, PhaseTimes& times, std::string& error) {
   auto setup = std::chrono::steady_clock::now();
@@ -127,13 +171,60 @@ bool compile_module_object(const ir::Program& program, const CompileOptions& opt
   context.setDiscardValueNames(true);
   std::string lazy;
   std::unique_ptr<llvm::Module> module =
-      build_module(program, options, context, *compiler, true, times, error, nullptr, &lazy);
+      build_module(program, options, context, *compiler, false, times, error, nullptr, &lazy);
   if (!module) return false;
   auto start = std::chrono::steady_clock::now();
+  ModuleSplit split;
+  std::string second_bitcode;
+  SecondPart second;
+  std::thread worker;
+  struct Joiner {  // whatever happens on this thread, the worker is joined before its data go
+    std::thread& t;
+    ~Joiner() {
+      if (t.joinable()) t.join();
+    }
+  } joiner{worker};
+  if (options.split_module && options.opt_level >= 2 && compile_threads() > 1 && !llvm::TimePassesIsEnabled &&
+      compiler->optimize_early(*module)) {
+    times.optimize_ms = ms_since(start);
+    auto split_start = std::chrono::steady_clock::now();
+    if (plan_module_split(*module, split)) {
+      // Only what the second part needs goes through bitcode: its functions, the
+      // functions they call, the globals (writing and reading bitcode cost per byte).
+      std::set<std::string> keep = second_part_functions(*module, split);
+      llvm::ValueToValueMapTy map;
+      std::unique_ptr<llvm::Module> part = llvm::CloneModule(*module, map, [&](const llvm::GlobalValue* g) {
+        return !llvm::isa<llvm::Function>(g) || keep.count(g->getName().str());
+      });
+      llvm::raw_string_ostream os(second_bitcode);
+      llvm::WriteBitcodeToFile(*part, os);
+      os.flush();
+      worker = std::thread([&] { second.compile(second_bitcode, split, options.opt_level); });
+      keep_module_part(*module, split, false);
+    }
+    times.split_ms = ms_since(split_start);
+    start = std::chrono::steady_clock::now();
+    compiler->optimize_late(*module);
+    times.optimize_ms += ms_since(start);
+  } else {
+    compiler->optimize(*module);
+    times.optimize_ms = ms_since(start);
+  }
+  start = std::chrono::steady_clock::now();
   std::string object;
   bool ok = compiler->emit(*module, false, object, error);
   times.codegen_ms = ms_since(start);
   entries.push_back(std::move(object));
+  if (worker.joinable()) {
+    worker.join();
+    if (second.failure) std::rethrow_exception(second.failure);
+    if (ok && !second.ok) {
+      error = second.error;
+      ok = false;
+    }
+    entries.push_back(std::move(second.object));
+    times.second_part_ms = second.ms;
+  }
   if (!lazy.empty()) entries.push_back(std::move(lazy));
   return ok;
 }
@@ -410,6 +501,7 @@ bool emit_program(const ir::Program& program, const CompileOptions& options, Emi
     CompileOptions plain = options;  // one object file: checked copies compiled with the rest
     plain.lazy_checked_copies = false;
     plain.split_host_program = false;
+    plain.split_module = false;
     return compile_object(program, plain, out, times, error);
   }
   HostCompilerLease compiler = acquire_host_compiler(options.opt_level, error);

@@ -29,6 +29,10 @@ struct CompileOptions {
   // as bitcode, compiled when first called (codegen/checked_copies.h). Off: compiled
   // with the rest (`nk compile --emit=obj` writes one plain object file).
   bool lazy_checked_copies = true;
+  // compile_object at -O3: a module with loop nests side by side may be compiled as two
+  // parts on two threads, each an object of the bundle (codegen/module_split.h; the
+  // environment variable NK_COMPILE_THREADS=1 turns it off). Off: one object file.
+  bool split_module = true;
 };
 
 // Milliseconds spent in each phase, for `nk run --time`.
@@ -39,6 +43,9 @@ struct PhaseTimes {
   double lower_ms = 0, optimize_ms = 0, codegen_ms = 0;
   double ptx_ms = 0;  // GPU code: linking, optimisation and PTX emission
   double host_program_ms = 0;
+  // A module split over two threads (codegen/module_split.h): planning it, and the
+  // second part's compile (all phases) while the first part's ran.
+  double split_ms = 0, second_part_ms = 0;
   double wall_ms = 0;  // compile_object from start to end
 };
 

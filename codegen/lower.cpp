@@ -148,8 +148,10 @@ class ModuleLowering {
     auto* p = llvm::PointerType::getUnqual(ctx_);
     auto* i64 = llvm::Type::getInt64Ty(ctx_);
     auto* fty = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx_), {p, i64, i64, i64}, false);
-    return llvm::Function::Create(fty, llvm::Function::InternalLinkage,
-                                  parent + ".prange." + std::to_string(chunk_count_++), module_.get());
+    auto* f = llvm::Function::Create(fty, llvm::Function::InternalLinkage,
+                                     parent + ".prange." + std::to_string(chunk_count_++), module_.get());
+    f->addFnAttr(kChunkAttribute);
+    return f;
   }
   // A new function `i32 (ptr context)` for the checked copy of a versioned loop of
   // `parent` (see FunctionLowering::call_checked_copy).

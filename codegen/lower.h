@@ -64,6 +64,10 @@ inline constexpr const char* kEngineSymbol = "nk.engine";
 // usual (at O0 a C++ call through one took a nanosecond longer).
 inline constexpr const char* kEntryPointAttribute = "nk-entry-point";
 
+// prange chunk functions (called by the thread pool through a pointer, never inlined)
+// carry this attribute: codegen/module_split.h may compile them on a thread of their own.
+inline constexpr const char* kChunkAttribute = "nk-prange-chunk";
+
 inline constexpr const char* kGpuTriple = "nvptx64-nvidia-cuda";
 inline constexpr const char* kGpuDataLayout = "e-i64:64-i128:128-v16:16-v32:32-n16:32:64";
 inline constexpr const char* kGpuModuleRef = "nk.gpu.module";

@@ -28,7 +28,9 @@ case "$kind" in
     build-tsan/tests/nk_unit_tests --gtest_filter='DiskCache.*'
     for threads in 2 4; do
       # checked_copy_runs.nk: prange chunks compile and fill a checked copy's slot at once.
-      for program in tests/lit/parallel/reduction_threads.nk bench/kernels/prange_sum.nk tests/diff/checked_copy_runs.nk; do
+      # split_loop_nests.nk, module_split.nk: modules compiled as two parts on two threads.
+      for program in tests/lit/parallel/reduction_threads.nk bench/kernels/prange_sum.nk tests/diff/checked_copy_runs.nk \
+                     tests/diff/split_loop_nests.nk tests/lit/codegen/module_split.nk; do
         [ -f "$program" ] || continue
         NK_NUM_THREADS=$threads build-tsan/bin/nk run --no-cache "$program" > /dev/null
       done

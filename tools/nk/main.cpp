@@ -481,11 +481,14 @@ int generate(const Options& o, const SourceFile& file, const ir::Program& progra
     return kExitCompileError;
   }
   timer.report("lower", times.lower_ms);
+  if (times.second_part_ms > 0) timer.report("split", times.split_ms);
   timer.report("optimize", times.optimize_ms);
   timer.report("machine code", times.codegen_ms);
   if (times.ptx_ms > 0) timer.report("PTX", times.ptx_ms);
   // The host program is compiled on a second thread meanwhile (one module otherwise).
   if (times.host_program_ms > 0) timer.report("host program (in parallel)", times.host_program_ms);
+  // A module with loop nests side by side: its second part on a thread of its own.
+  if (times.second_part_ms > 0) timer.report("second part (in parallel)", times.second_part_ms);
   timer.report("compile", times.wall_ms);
   if (o.cache) {
     // A cache that cannot be written is not an error: the program still runs.
