@@ -217,27 +217,12 @@ void keep_module_part(llvm::Module& module, const ModuleSplit& split, bool secon
     return;
   }
   // The second part's functions and, as private copies to inline, the functions they call.
-  std::set<llvm::Function*> keep;
-  std::vector<llvm::Function*> work;
-  for (llvm::Function& f : module)
-    if (!f.isDeclaration() && in_second.count(f.getName().str())) {
-      keep.insert(&f);
-      work.push_back(&f);
-    }
-  while (!work.empty()) {
-    llvm::Function* f = work.back();
-    work.pop_back();
-    for (llvm::BasicBlock& b : *f)
-      for (llvm::Instruction& inst : b)
-        if (auto* call = llvm::dyn_cast<llvm::CallBase>(&inst))
-          if (llvm::Function* callee = call->getCalledFunction())
-            if (!callee->isDeclaration() && keep.insert(callee).second) {
-              callee->setLinkage(llvm::GlobalValue::InternalLinkage);
-              work.push_back(callee);
-            }
+  std::set<std::string> keep = second_part_functions(module, split);
+  for (llvm::Function& f : module) {
+    if (f.isDeclaration()) continue;
+    if (!keep.count(f.getName().str())) f.deleteBody();
+    else if (!in_second.count(f.getName().str())) f.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
-  for (llvm::Function& f : module)
-    if (!f.isDeclaration() && !keep.count(&f)) f.deleteBody();
   for (llvm::GlobalVariable& g : module.globals())
     if (!g.isConstant() && g.hasInitializer()) {
       g.setInitializer(nullptr);
